@@ -1,0 +1,16 @@
+/** Channel names from the spec's "Redis Pub/Sub" section. */
+export const channels = {
+  session: (sessionId: string) => `chat:session:${sessionId}`,
+  user: (userId: string) => `chat:user:${userId}`,
+  typing: (sessionId: string) => `chat:typing:${sessionId}`,
+  presence: (sessionId: string) => `chat:presence:${sessionId}`,
+  /** Control messages for a running agent reply (cancel). */
+  control: (messageId: string) => `chat:control:${messageId}`,
+} as const;
+
+/** Key names (the spec's presence keys, the stream buffers). */
+export const keys = {
+  connections: (userId: string) => `ws:connections:${userId}`,
+  sessionUsers: (sessionId: string) => `ws:sessions:${sessionId}`,
+  streamBuffer: (messageId: string) => `chat:stream:${messageId}`,
+} as const;

@@ -1,0 +1,122 @@
+/**
+ * The bus: everything the apps share through Redis (or, in one process, through memory).
+ * One interface, two implementations: `createRedisBus` (ioredis) and `createMemoryBus`.
+ * The same contract test suite runs against both.
+ */
+
+/** Called with the raw payload string published on a channel. */
+export type MessageListener = (payload: string, channel: string) => void;
+
+/** Removes one listener; the channel is unsubscribed when its last listener goes. Idempotent. */
+export type Unsubscribe = () => Promise<void>;
+
+export interface PubSub {
+  /** Publish a payload (usually a JSON server frame) on a channel. Resolves once sent. */
+  publish(channel: string, payload: string): Promise<void>;
+  /**
+   * Add a listener to a channel. Subscriptions are reference-counted: the first listener of a
+   * channel subscribes (resolves once the subscription is active, so a publish made after this
+   * resolves is delivered), the last one's `Unsubscribe` unsubscribes.
+   */
+  subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe>;
+  /** Number of channels this process is subscribed to right now (for metrics and leak tests). */
+  subscribedChannelCount(): number;
+}
+
+/** A job taken from the queue. `id` is the stream entry id, used to ack it. */
+export interface Job {
+  id: string;
+  payload: string;
+  /** How many times this job has been delivered, this delivery included (1 on first delivery). */
+  deliveries: number;
+}
+
+export interface ReadJobsOptions {
+  /** Consumer name, unique per worker instance. */
+  consumer: string;
+  /** Most jobs returned at once. @default 1 */
+  count?: number;
+  /** How long to wait for a job before returning []. @default 1_000 */
+  blockMs?: number;
+}
+
+export interface ClaimStaleOptions {
+  consumer: string;
+  /** Jobs delivered to another consumer and not acked for at least this long are taken over. */
+  minIdleMs: number;
+  /** @default 10 */
+  count?: number;
+}
+
+/** The agent job queue: a Redis Stream with one consumer group (at-least-once delivery). */
+export interface JobQueue {
+  /** Append a job; resolves with its id. */
+  enqueue(payload: string): Promise<string>;
+  /** Read new jobs for this consumer, waiting up to `blockMs`. Never returns another consumer's pending job. */
+  read(options: ReadJobsOptions): Promise<Job[]>;
+  /** Acknowledge (and delete) a finished job. */
+  ack(id: string): Promise<void>;
+  /** Take over jobs whose consumer stopped acknowledging them (XAUTOCLAIM). */
+  claimStale(options: ClaimStaleOptions): Promise<Job[]>;
+  /** Jobs delivered but not yet acked, across all consumers. */
+  pendingCount(): Promise<number>;
+  /** Jobs in the stream not yet delivered to any consumer. */
+  backlog(): Promise<number>;
+}
+
+/** One entry of a stream buffer. `id` orders entries and is the resume cursor. */
+export interface BufferEntry {
+  id: string;
+  data: string;
+}
+
+export interface AppendOptions {
+  /** Entries kept at most (oldest dropped first). @default 10_000 */
+  maxLen?: number;
+  /** Seconds the buffer lives after the last append. @default 3_600 */
+  ttlSeconds?: number;
+}
+
+/** Capped per-stream chunk buffers (`chat:stream:{message_id}`), kept a while after the end. */
+export interface StreamBuffers {
+  append(streamId: string, data: string, options?: AppendOptions): Promise<string>;
+  /** Entries after `afterId` (exclusive), oldest first; all of them when `afterId` is omitted. */
+  read(streamId: string, afterId?: string): Promise<BufferEntry[]>;
+  /** Set the buffer to expire in `ttlSeconds` (e.g. shortly after the stream ended). */
+  expire(streamId: string, ttlSeconds: number): Promise<void>;
+}
+
+/** Small key/value operations with expiry: presence, caches, dedupe. */
+export interface KeyValue {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds?: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Add members to a set, refreshing the set's expiry. */
+  sadd(key: string, members: string[], ttlSeconds?: number): Promise<void>;
+  srem(key: string, members: string[]): Promise<void>;
+  smembers(key: string): Promise<string[]>;
+}
+
+export interface Bus {
+  readonly kind: "redis" | "memory";
+  readonly pubsub: PubSub;
+  readonly jobs: JobQueue;
+  readonly buffers: StreamBuffers;
+  readonly kv: KeyValue;
+  /** Resolves when every connection answers (readiness). Rejects otherwise. */
+  ping(): Promise<void>;
+  /** Close every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface BusOptions {
+  /**
+   * Prefix for every key, stream and channel name. Lets tests share one Redis without
+   * seeing each other's jobs. @default ""
+   */
+  namespace?: string;
+  /** Name of the job stream. @default "chat:jobs" */
+  jobStream?: string;
+  /** Name of the job consumer group. @default "chat-workers" */
+  jobGroup?: string;
+}
