@@ -1,0 +1,11 @@
+/**
+ * @chat/protocol: the wire contract of the chat service. Browser-safe: no Node built-ins.
+ */
+
+export * from "./client-frames";
+export * from "./close-codes";
+export * from "./common";
+export * from "./errors";
+export * from "./parse";
+export * from "./rest";
+export * from "./server-frames";
