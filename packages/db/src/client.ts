@@ -1,0 +1,122 @@
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema.js";
+
+/** The drizzle database, typed the same whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** An open database: a drizzle handle plus its lifecycle. */
+export interface Database {
+  readonly db: Db;
+  /** "postgres": a PostgreSQL server over postgres.js; "pglite": embedded PostgreSQL. */
+  readonly kind: "postgres" | "pglite";
+  /** Round-trips `select 1`; rejects when the database is unreachable. */
+  ping(): Promise<void>;
+  /** Closes the pool or the embedded instance. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  /** PostgreSQL URL (`postgres://user@host:5432/db`). Omitted: embedded PGlite. */
+  url?: string;
+  /** PGlite data directory, created if missing. Omitted: in-memory (lost on close). */
+  dataDir?: string;
+  /**
+   * Size of the postgres.js connection pool (ignored for PGlite, which has one connection).
+   * @default 20
+   */
+  maxConnections?: number;
+}
+
+/**
+ * What the migrator needs beyond {@link Database}: the postgres URL (it takes its own
+ * connection for the advisory lock) or the PGlite instance. Kept off the public object.
+ */
+export type DriverHandle =
+  | { readonly kind: "postgres"; readonly url: string }
+  | { readonly kind: "pglite"; readonly client: PGlite };
+
+const handles = new WeakMap<Database, DriverHandle>();
+
+/** @internal The driver behind a Database opened by {@link openDatabase}. */
+export function driverOf(database: Database): DriverHandle {
+  const handle = handles.get(database);
+  if (!handle) throw new Error("not a Database opened by openDatabase()");
+  return handle;
+}
+
+/**
+ * Opens PostgreSQL when `url` is given, else PGlite (in `dataDir`, or in memory), and checks
+ * that it answers before returning.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const { database, handle } = options.url
+    ? openPostgres(options.url, options.maxConnections ?? 20)
+    : await openPglite(options.dataDir);
+  handles.set(database, handle);
+  try {
+    await database.ping();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+function openPostgres(url: string, max: number) {
+  const client = postgres(url, {
+    max,
+    // Close idle connections so a quiet instance does not pin server slots.
+    idle_timeout: 30,
+    connect_timeout: 10,
+    // NOTICEs (e.g. "schema already exists, skipping" from the migrator) are not errors.
+    onnotice: () => {},
+  });
+  // bigint columns use drizzle's { mode: "number" }, which converts postgres.js's int8
+  // strings to numbers; seqs stay far below 2^53.
+  const db = drizzlePostgres({ client, schema }) as Db;
+  return {
+    database: makeDatabase(db, "postgres", () => client.end({ timeout: 5 })),
+    handle: { kind: "postgres", url } as const,
+  };
+}
+
+async function openPglite(dataDir: string | undefined) {
+  let client: PGlite;
+  if (dataDir === undefined) {
+    client = await PGlite.create();
+  } else {
+    // "memory://", "idb://"... are PGlite URLs, not directories.
+    const isUrl = dataDir.includes("://");
+    const path = isUrl ? dataDir : resolve(dataDir);
+    if (!isUrl) await mkdir(path, { recursive: true });
+    client = await PGlite.create(path);
+  }
+  const db = drizzlePglite({ client, schema }) as Db;
+  return {
+    database: makeDatabase(db, "pglite", () => client.close()),
+    handle: { kind: "pglite", client } as const,
+  };
+}
+
+function makeDatabase(db: Db, kind: Database["kind"], end: () => Promise<void>): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    kind,
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    close() {
+      closing ??= end();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { and, asc, count, desc, eq, gt, lt, sql } from "drizzle-orm";
+import type { Db } from "./client.js";
+import { NotFoundError } from "./errors.js";
+import { newMessageId } from "./ids.js";
+import { single } from "./raw.js";
+import { chatMessages, chatSessions } from "./schema.js";
+import type { ChatRepository, MessageRow } from "./types.js";
+
+type MessageQueries = Pick<
+  ChatRepository,
+  "appendMessage" | "updateMessage" | "getMessage" | "pageMessages" | "countMessages" | "messagesSince"
+>;
+
+/** Unwinds the append transaction (so no seq is burned) and carries the stored message out. */
+class DuplicateMessage extends Error {
+  constructor(readonly existing: MessageRow) {
+    super("duplicate client_msg_id");
+  }
+}
+
+/** Messages: seq-ordered appends, idempotent resends, updates and seq-cursor reads. */
+export function messageQueries(db: Db): MessageQueries {
+  const inSession = (sessionId: string) => eq(chatMessages.sessionId, sessionId);
+  const getMessage = async (messageId: string) => {
+    const [row] = await db.select().from(chatMessages).where(eq(chatMessages.messageId, messageId));
+    return row;
+  };
+
+  return {
+    async appendMessage(input) {
+      try {
+        const message = await db.transaction(async (tx) => {
+          // The row lock taken here is held until commit, so appends to one session run one
+          // at a time and seqs come out 1..N with no gap; other sessions are not blocked.
+          const [bumped] = await tx
+            .update(chatSessions)
+            .set({ lastSeq: sql`${chatSessions.lastSeq} + 1`, updatedAt: sql`now()` })
+            .where(eq(chatSessions.sessionId, input.sessionId))
+            .returning({ seq: chatSessions.lastSeq });
+          if (!bumped) throw new NotFoundError("session", input.sessionId);
+
+          const clientMsgId = input.clientMsgId ?? null;
+          if (clientMsgId !== null) {
+            // Read after taking the lock: a concurrent resend has committed by now, and
+            // under READ COMMITTED this statement sees it.
+            const [existing] = await tx
+              .select()
+              .from(chatMessages)
+              .where(and(inSession(input.sessionId), eq(chatMessages.clientMsgId, clientMsgId)));
+            if (existing) throw new DuplicateMessage(existing);
+          }
+
+          const rows = await tx
+            .insert(chatMessages)
+            .values({
+              sessionId: input.sessionId,
+              messageId: input.messageId ?? newMessageId(),
+              senderType: input.senderType,
+              senderId: input.senderId,
+              messageType: input.messageType,
+              content: input.content,
+              metadata: input.metadata ?? null,
+              clientMsgId,
+              status: input.status ?? "complete",
+              seq: bumped.seq,
+            })
+            .returning();
+          return single(rows, "insert chat_messages");
+        });
+        return { message, duplicate: false };
+      } catch (error) {
+        if (error instanceof DuplicateMessage) return { message: error.existing, duplicate: true };
+        throw error;
+      }
+    },
+
+    async updateMessage(messageId, patch) {
+      // Only the keys present change; `{ content: null }` clears, `{}` changes nothing.
+      const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as typeof patch;
+      if (Object.keys(set).length === 0) return getMessage(messageId);
+      const [row] = await db.update(chatMessages).set(set).where(eq(chatMessages.messageId, messageId)).returning();
+      return row;
+    },
+
+    getMessage,
+
+    async pageMessages(sessionId, { afterSeq, beforeSeq, afterTime, beforeTime, limit }) {
+      const bounds = and(
+        inSession(sessionId),
+        afterSeq === undefined ? undefined : gt(chatMessages.seq, afterSeq),
+        beforeSeq === undefined ? undefined : lt(chatMessages.seq, beforeSeq),
+        afterTime === undefined ? undefined : gt(chatMessages.createdAt, afterTime),
+        beforeTime === undefined ? undefined : lt(chatMessages.createdAt, beforeTime),
+      );
+      // One extra row tells whether another page exists in the paging direction.
+      const forward = afterSeq !== undefined || afterTime !== undefined;
+      const rows = await db
+        .select()
+        .from(chatMessages)
+        .where(bounds)
+        .orderBy(forward ? asc(chatMessages.seq) : desc(chatMessages.seq))
+        .limit(limit + 1);
+      const hasMore = rows.length > limit;
+      const page = rows.slice(0, limit);
+      return { messages: forward ? page : page.reverse(), hasMore };
+    },
+
+    async countMessages(sessionId) {
+      const [row] = await db.select({ n: count() }).from(chatMessages).where(inSession(sessionId));
+      return row?.n ?? 0;
+    },
+
+    messagesSince(sessionId, sinceSeq, limit) {
+      return db
+        .select()
+        .from(chatMessages)
+        .where(and(inSession(sessionId), gt(chatMessages.seq, sinceSeq)))
+        .orderBy(asc(chatMessages.seq))
+        .limit(limit);
+    },
+  };
+}

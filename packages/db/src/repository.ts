@@ -1,0 +1,20 @@
+import type { Database } from "./client.js";
+import { messageQueries } from "./message-queries.js";
+import { participantQueries } from "./participant-queries.js";
+import { listSessions } from "./session-list.js";
+import { sessionQueries } from "./session-queries.js";
+import type { ChatRepository } from "./types.js";
+
+/**
+ * The repository over an open database. Stateless: create one per Database and share it.
+ * Works the same on PostgreSQL and PGlite.
+ */
+export function createRepository(database: Database): ChatRepository {
+  const { db } = database;
+  return {
+    ...sessionQueries(db),
+    listSessions: (userId, options) => listSessions(db, userId, options),
+    ...participantQueries(db),
+    ...messageQueries(db),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * `@chat/db/testing`: a fresh, migrated database per test (file). With DATABASE_URL set it is
+ * a new database on that server, dropped on close; otherwise an in-memory PGlite. The same
+ * suite thereby runs against both. Test helpers may read process.env; libraries may not.
+ */
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { type Database, openDatabase } from "./client.js";
+import { migrateDatabase } from "./migrate.js";
+
+/** Options of {@link createTestDatabase}. */
+export interface TestDatabaseOptions {
+  /**
+   * Pool size on a real server.
+   * @default 20
+   */
+  maxConnections?: number;
+  /**
+   * Apply the migrations before returning; false leaves the database empty.
+   * @default true
+   */
+  migrate?: boolean;
+}
+
+/** Creates a migrated, empty database that `close()` (or `await using`) throws away. */
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database & AsyncDisposable> {
+  const serverUrl = process.env.DATABASE_URL || undefined;
+  const database = serverUrl ? await createServerDatabase(serverUrl, options.maxConnections) : await openDatabase({});
+  try {
+    if (options.migrate !== false) await migrateDatabase(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return Object.assign(database, { [Symbol.asyncDispose]: () => database.close() });
+}
+
+async function createServerDatabase(serverUrl: string, maxConnections?: number) {
+  // The name comes from hex digits only, so splicing it into DDL is safe.
+  const name = `chat_t_${randomBytes(8).toString("hex")}`;
+  await withAdmin(serverUrl, (admin) => admin.unsafe(`create database ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const drop = () =>
+    // FORCE (PG 13+) ends connections a test leaked instead of failing the drop.
+    withAdmin(serverUrl, (admin) => admin.unsafe(`drop database if exists ${name} with (force)`));
+  const database = await openDatabase({ url: url.toString(), maxConnections }).catch(async (error: unknown) => {
+    await drop();
+    throw error;
+  });
+  const closePool = database.close.bind(database);
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= closePool().finally(drop);
+    return closing;
+  };
+  return Object.assign(database, { close });
+}
+
+async function withAdmin(url: string, run: (admin: postgres.Sql) => Promise<unknown>) {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await run(admin);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,121 @@
+import type {
+  chatFiles,
+  chatMessages,
+  chatSessionParticipants,
+  chatSessions,
+  messageStatuses,
+  messageTypes,
+  participantRoles,
+  senderTypes,
+} from "./schema.js";
+
+/** A `chat_sessions` row. */
+export type SessionRow = typeof chatSessions.$inferSelect;
+/** A `chat_messages` row. */
+export type MessageRow = typeof chatMessages.$inferSelect;
+/** A `chat_session_participants` row. */
+export type ParticipantRow = typeof chatSessionParticipants.$inferSelect;
+/** A `chat_files` row. */
+export type FileRow = typeof chatFiles.$inferSelect;
+
+export type SenderType = (typeof senderTypes)[number];
+export type MessageType = (typeof messageTypes)[number];
+export type MessageStatus = (typeof messageStatuses)[number];
+export type ParticipantRole = (typeof participantRoles)[number];
+export type Metadata = Record<string, unknown>;
+
+/** Input of `createSession`. */
+export interface CreateSessionInput {
+  /** @default "sess_" + random */
+  sessionId?: string;
+  /** The creator; becomes the owner participant. */
+  userId: string;
+  agentId?: number | null;
+  title?: string | null;
+  metadata?: Metadata | null;
+  /** @default a random UUID */
+  traceId?: string;
+}
+
+/** Filters and page of `listSessions`. */
+export interface ListSessionsOptions {
+  status?: "active" | "archived";
+  agentId?: number;
+  limit: number;
+  offset: number;
+}
+
+/** A row of `listSessions`: the session plus what a session list shows about it. */
+export interface SessionListItem extends SessionRow {
+  /** Content of the message with the highest seq; null when there is none. */
+  lastMessage: string | null;
+  lastMessageAt: Date | null;
+  /** Messages after the user's read marker that other senders wrote. */
+  unreadCount: number;
+  messageCount: number;
+}
+
+/** Input of `appendMessage`. */
+export interface AppendMessageInput {
+  sessionId: string;
+  /** @default "msg_" + random */
+  messageId?: string;
+  senderType: SenderType;
+  senderId: string;
+  messageType: MessageType;
+  content: string | null;
+  metadata?: Metadata | null;
+  /** Resending with the same id returns the stored message instead of storing a second one. */
+  clientMsgId?: string | null;
+  /** @default "complete" */
+  status?: MessageStatus;
+}
+
+/** Fields `updateMessage` can change; omitted fields are left as they are. */
+export interface MessagePatch {
+  content?: string | null;
+  status?: MessageStatus;
+  tokensUsed?: number | null;
+  latencyMs?: number | null;
+  metadata?: Metadata | null;
+}
+
+/**
+ * Page of `pageMessages`. With `afterSeq`, the first `limit` messages after it (and before
+ * `beforeSeq` if also given); otherwise the last `limit` before `beforeSeq` (or the newest).
+ */
+export interface PageMessagesOptions {
+  afterSeq?: number;
+  beforeSeq?: number;
+  /** Messages created after this instant (the spec's ISO `after`); seq is the exact cursor. */
+  afterTime?: Date;
+  /** Messages created before this instant (the spec's ISO `before`). */
+  beforeTime?: Date;
+  limit: number;
+}
+
+/** Persistence of sessions, participants and messages. */
+export interface ChatRepository {
+  createSession(input: CreateSessionInput): Promise<SessionRow>;
+  ensureSession(sessionId: string, userId: string): Promise<{ session: SessionRow; created: boolean }>;
+  getSession(sessionId: string): Promise<SessionRow | undefined>;
+  getSessionForUser(sessionId: string, userId: string): Promise<SessionRow | undefined>;
+  listSessions(userId: string, options: ListSessionsOptions): Promise<{ sessions: SessionListItem[]; total: number }>;
+
+  addParticipant(
+    sessionId: string,
+    userId: string,
+    role: ParticipantRole,
+  ): Promise<{ participant: ParticipantRow; added: boolean }>;
+  removeParticipant(sessionId: string, userId: string): Promise<boolean>;
+  isParticipant(sessionId: string, userId: string): Promise<boolean>;
+  listParticipants(sessionId: string): Promise<ParticipantRow[]>;
+  markRead(sessionId: string, userId: string, seq: number): Promise<number>;
+
+  appendMessage(input: AppendMessageInput): Promise<{ message: MessageRow; duplicate: boolean }>;
+  updateMessage(messageId: string, patch: MessagePatch): Promise<MessageRow | undefined>;
+  getMessage(messageId: string): Promise<MessageRow | undefined>;
+  pageMessages(sessionId: string, options: PageMessagesOptions): Promise<{ messages: MessageRow[]; hasMore: boolean }>;
+  countMessages(sessionId: string): Promise<number>;
+  messagesSince(sessionId: string, sinceSeq: number, limit: number): Promise<MessageRow[]>;
+}
