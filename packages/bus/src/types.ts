@@ -36,7 +36,7 @@ export interface ReadJobsOptions {
   consumer: string;
   /** Most jobs returned at once. @default 1 */
   count?: number;
-  /** How long to wait for a job before returning []. @default 1_000 */
+  /** How long to wait for a job before returning []; 0 returns at once. @default 1_000 */
   blockMs?: number;
 }
 
@@ -71,13 +71,19 @@ export interface BufferEntry {
 }
 
 export interface AppendOptions {
-  /** Entries kept at most (oldest dropped first). @default 10_000 */
+  /**
+   * Entries kept (oldest dropped first). Redis trims approximately (`MAXLEN ~`, whole stream
+   * nodes at a time), so up to about a hundred more may remain; never fewer. @default 10_000
+   */
   maxLen?: number;
   /** Seconds the buffer lives after the last append. @default 3_600 */
   ttlSeconds?: number;
 }
 
-/** Capped per-stream chunk buffers (`chat:stream:{message_id}`), kept a while after the end. */
+/**
+ * Capped per-stream chunk buffers, kept a while after the end. `streamId` is the buffer's key,
+ * normally `keys.streamBuffer(message_id)` (`chat:stream:{message_id}`); the namespace is added.
+ */
 export interface StreamBuffers {
   append(streamId: string, data: string, options?: AppendOptions): Promise<string>;
   /** Entries after `afterId` (exclusive), oldest first; all of them when `afterId` is omitted. */
@@ -105,18 +111,33 @@ export interface Bus {
   readonly kv: KeyValue;
   /** Resolves when every connection answers (readiness). Rejects otherwise. */
   ping(): Promise<void>;
-  /** Close every connection. Idempotent. */
+  /**
+   * Close every connection. Idempotent. Afterwards every call rejects with `BusClosedError`,
+   * except an `Unsubscribe`, which resolves (the subscription is gone with the connection);
+   * a `jobs.read` blocked at that moment resolves with [].
+   */
   close(): Promise<void>;
 }
 
+/** Where an error that no caller could receive came from (see `BusOptions.onError`). */
+export type BusErrorSource = "listener" | "connection";
+
 export interface BusOptions {
   /**
-   * Prefix for every key, stream and channel name. Lets tests share one Redis without
-   * seeing each other's jobs. @default ""
+   * Prefix for every key, stream and channel name, joined with `:` (`"t1"` → `t1:chat:jobs`).
+   * Lets tests share one Redis without seeing each other's jobs. Listeners still receive the
+   * un-prefixed channel name. @default ""
    */
   namespace?: string;
   /** Name of the job stream. @default "chat:jobs" */
   jobStream?: string;
   /** Name of the job consumer group. @default "chat-workers" */
   jobGroup?: string;
+  /**
+   * Receives errors that no caller can catch: a listener that threw (other listeners still get
+   * the message), or a Redis connection error (the connection reconnects by itself; commands
+   * meanwhile reject). Apps pass their logger here.
+   * @default listener errors go to `console.error`, connection errors are dropped
+   */
+  onError?: (error: unknown, source: BusErrorSource) => void;
 }

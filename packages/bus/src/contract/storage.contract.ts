@@ -1,0 +1,97 @@
+import { expect, it } from "vitest";
+import { keys } from "../channels";
+import { BusClosedError } from "../errors";
+import { type ContractFixture, sleep } from "./fixture";
+
+/** Stream buffers, keys and the bus lifecycle. */
+const m1 = keys.streamBuffer("m1");
+
+export function storageContract(f: ContractFixture): void {
+  it("appends to a stream buffer and reads all of it or after an id", async () => {
+    const bus = f.bus();
+    const ids = [];
+    for (const chunk of ["a", "b", "c"]) ids.push(await bus.buffers.append(m1, chunk));
+    expect(await bus.buffers.read(m1)).toEqual([
+      { id: ids[0], data: "a" },
+      { id: ids[1], data: "b" },
+      { id: ids[2], data: "c" },
+    ]);
+    expect((await bus.buffers.read(m1, ids[0])).map((e) => e.data)).toEqual(["b", "c"]);
+    expect(await bus.buffers.read(m1, ids[2])).toEqual([]);
+    expect(await bus.buffers.read("unknown")).toEqual([]);
+    expect(await f.bus({ namespace: "other" }).buffers.read(m1)).toEqual([]);
+  });
+
+  it("trims a stream buffer to about maxLen, dropping the oldest", async () => {
+    const bus = f.bus();
+    const total = 250;
+    for (let i = 0; i < total; i++) await bus.buffers.append(m1, String(i), { maxLen: 10 });
+    const kept = (await bus.buffers.read(m1)).map((e) => Number(e.data));
+    // Redis trims whole stream nodes (`MAXLEN ~`): at least maxLen stay, fewer than all.
+    expect(kept.length).toBeGreaterThanOrEqual(10);
+    expect(kept.length).toBeLessThan(total);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => total - kept.length + i));
+  });
+
+  it("expires a stream buffer after its ttl, or after expire()", async () => {
+    const bus = f.bus();
+    await bus.buffers.append("short", "x", { ttlSeconds: 0.1 });
+    await bus.buffers.append("ended", "y");
+    await bus.buffers.expire("ended", 0.1);
+    expect(await bus.buffers.read("short")).toHaveLength(1);
+    await sleep(200);
+    expect(await bus.buffers.read("short")).toEqual([]);
+    expect(await bus.buffers.read("ended")).toEqual([]);
+  });
+
+  it("gets, sets, expires and deletes keys", async () => {
+    const bus = f.bus();
+    expect(await bus.kv.get("k")).toBeNull();
+    await bus.kv.set("k", "v");
+    await bus.kv.set("brief", "v", 0.1);
+    expect(await bus.kv.get("k")).toBe("v");
+    expect(await bus.kv.get("brief")).toBe("v");
+    expect(await f.bus({ namespace: "other" }).kv.get("k")).toBeNull();
+    await sleep(200);
+    expect(await bus.kv.get("brief")).toBeNull();
+    await bus.kv.del("k");
+    expect(await bus.kv.get("k")).toBeNull();
+    await expect(bus.kv.set("k", "v", 0)).rejects.toThrow(RangeError);
+  });
+
+  it("adds and removes set members, refreshing the set's expiry", async () => {
+    const bus = f.bus();
+    await bus.kv.sadd("ws:connections:u1", ["c1", "c2"]);
+    await bus.kv.sadd("ws:connections:u1", ["c2", "c3"]);
+    expect((await bus.kv.smembers("ws:connections:u1")).sort()).toEqual(["c1", "c2", "c3"]);
+    await bus.kv.srem("ws:connections:u1", ["c1", "c3"]);
+    expect(await bus.kv.smembers("ws:connections:u1")).toEqual(["c2"]);
+    await bus.kv.srem("ws:connections:u1", ["c2"]);
+    expect(await bus.kv.smembers("ws:connections:u1")).toEqual([]);
+
+    await bus.kv.sadd("ws:sessions:s1", ["u1"], 0.25);
+    await sleep(150);
+    await bus.kv.sadd("ws:sessions:s1", ["u2"], 0.25); // refresh: lives 0.25 s from now
+    await sleep(150);
+    expect((await bus.kv.smembers("ws:sessions:s1")).sort()).toEqual(["u1", "u2"]);
+    await sleep(200);
+    expect(await bus.kv.smembers("ws:sessions:s1")).toEqual([]);
+  });
+
+  it("pings, closes idempotently, and refuses calls after close", async () => {
+    const bus = f.bus();
+    await bus.ping();
+    const off = await bus.pubsub.subscribe("c", () => {});
+    await Promise.all([bus.close(), bus.close()]);
+    await bus.close();
+    await off(); // the subscription went with the bus; leaving it is not an error
+    expect(bus.pubsub.subscribedChannelCount()).toBe(0);
+    await expect(bus.ping()).rejects.toThrow(BusClosedError);
+    await expect(bus.pubsub.publish("c", "x")).rejects.toThrow(BusClosedError);
+    await expect(bus.pubsub.subscribe("c", () => {})).rejects.toThrow(BusClosedError);
+    await expect(bus.jobs.enqueue("x")).rejects.toThrow(BusClosedError);
+    await expect(bus.jobs.read({ consumer: "w" })).rejects.toThrow(BusClosedError);
+    await expect(bus.buffers.read(m1)).rejects.toThrow(BusClosedError);
+    await expect(bus.kv.get("k")).rejects.toThrow(BusClosedError);
+  });
+}

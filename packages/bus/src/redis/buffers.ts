@@ -1,0 +1,39 @@
+import type { Redis } from "ioredis";
+import type { Lifecycle } from "../errors";
+import { BUFFER_FIELD, DEFAULT_BUFFER_MAX_LEN, DEFAULT_BUFFER_TTL_SECONDS, positiveInt, ttlToMs } from "../options";
+import type { StreamBuffers } from "../types";
+import { execResults, readEntries } from "./replies";
+
+/** Capped, expiring Redis Streams, one per streamed reply. */
+export function createRedisBuffers(commands: Redis, life: Lifecycle, key: (streamId: string) => string): StreamBuffers {
+  return {
+    async append(streamId, data, options = {}) {
+      life.assertOpen();
+      const maxLen = positiveInt(options.maxLen ?? DEFAULT_BUFFER_MAX_LEN, "maxLen");
+      const ttlMs = ttlToMs(options.ttlSeconds ?? DEFAULT_BUFFER_TTL_SECONDS);
+      // MULTI, not a plain pipeline: the buffer never exists without its expiry, even if this
+      // process dies between the two commands. `~` lets Redis trim whole nodes (cheap).
+      const [id] = execResults(
+        await commands
+          .multi()
+          .xadd(key(streamId), "MAXLEN", "~", maxLen, "*", BUFFER_FIELD, data)
+          .pexpire(key(streamId), ttlMs)
+          .exec(),
+      );
+      if (typeof id !== "string") throw new Error("@chat/bus: XADD returned no id");
+      return id;
+    },
+
+    async read(streamId, afterId) {
+      life.assertOpen();
+      // `(` makes the start exclusive (Redis 6.2+): the entry the client already has is skipped.
+      const raw = await commands.xrange(key(streamId), afterId === undefined ? "-" : `(${afterId}`, "+");
+      return readEntries(raw, BUFFER_FIELD).map(({ id, value }) => ({ id, data: value }));
+    },
+
+    async expire(streamId, ttlSeconds) {
+      life.assertOpen();
+      await commands.pexpire(key(streamId), ttlToMs(ttlSeconds));
+    },
+  };
+}
