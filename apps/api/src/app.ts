@@ -1,0 +1,53 @@
+import cors from "cors";
+import express, { type Express } from "express";
+import type { ApiDeps } from "./deps";
+import { requireAuth } from "./http/auth";
+import { errorHandler, notFoundHandler } from "./http/errors";
+import { messageRoutes } from "./routes/messages";
+import { sessionRoutes } from "./routes/sessions";
+
+export interface Api {
+  /** The Express app; mount it on any http server. */
+  app: Express;
+  /** Stop accepting work (readiness turns false). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** REST for `/api/chat/*` plus `/healthz` and `/readyz`. */
+export function createApi(deps: ApiDeps): Api {
+  const app = express();
+  let closing = false;
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    if (closing) return void res.status(503).json({ status: "draining" });
+    try {
+      await deps.checkReady?.();
+      res.json({ status: "ready" });
+    } catch {
+      res.status(503).json({ status: "unavailable" });
+    }
+  });
+
+  const api = express.Router();
+  api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
+  api.use(express.json({ limit: "256kb" }));
+  api.use(requireAuth(deps.verifyToken));
+  api.use("/sessions/:sessionId/messages", messageRoutes(deps));
+  api.use("/sessions", sessionRoutes(deps));
+  app.use("/api/chat", api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+
+  return {
+    app,
+    async close() {
+      closing = true;
+    },
+  };
+}

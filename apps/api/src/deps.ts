@@ -1,0 +1,17 @@
+import type { Bus } from "@chat/bus";
+import type { AgentRegistry, ChatService, Logger, TokenVerifier } from "@chat/core";
+import type { ChatRepository } from "@chat/db";
+
+/** What the api needs; the caller (main.ts, the standalone server, a test) builds it. */
+export interface ApiDeps {
+  repo: ChatRepository;
+  bus: Bus;
+  chat: ChatService;
+  agents: AgentRegistry;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  /** Browser origins allowed to call the API (CORS). */
+  corsOrigins: readonly string[];
+  /** Answers /readyz: resolves when PostgreSQL and Redis answer. */
+  checkReady?: () => Promise<void>;
+}

@@ -1,0 +1,17 @@
+import { ChatError, parseWith } from "@chat/protocol";
+import type { z } from "zod";
+
+/** Validate a body or query against its protocol schema; throws VALIDATION_ERROR naming fields. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = parseWith(schema, value ?? {});
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+/** Route parameters are length-checked so they never reach SQL as something absurd. */
+export function param(value: string | string[] | undefined, name: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 100) {
+    throw new ChatError("NOT_FOUND", `Unknown ${name}`);
+  }
+  return value;
+}

@@ -1,0 +1,42 @@
+import { createServer } from "node:http";
+import {
+  createLogger,
+  createServices,
+  exitOnSignals,
+  exitOnStartupError,
+  newInstanceId,
+  openRuntime,
+} from "@chat/core";
+import { createApi } from "./app";
+import { loadApiEnv } from "./env";
+
+/** The api container: REST on SERVICE_PORT. */
+async function main() {
+  const env = loadApiEnv(process.env);
+  const logger = createLogger({ name: "api", level: env.LOG_LEVEL, instanceId: newInstanceId("api") });
+  const runtime = await openRuntime({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    redisUrl: env.REDIS_URL,
+    maxConnections: env.DATABASE_POOL_SIZE,
+    migrate: false,
+  });
+  const api = createApi({
+    ...runtime,
+    ...createServices(runtime, env),
+    logger,
+    corsOrigins: env.CORS_ORIGINS,
+    checkReady: async () => {
+      await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
+    },
+  });
+  const server = createServer(api.app);
+  server.listen(env.SERVICE_PORT, () => logger.info({ port: env.SERVICE_PORT }, "api listening"));
+  exitOnSignals(logger, async () => {
+    await api.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.close();
+  });
+}
+
+main().catch(exitOnStartupError);

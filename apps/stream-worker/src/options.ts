@@ -1,0 +1,30 @@
+import type { Bus } from "@chat/bus";
+import type { AgentRegistry, Logger } from "@chat/core";
+import type { ChatRepository } from "@chat/db";
+import type { AgentBackend } from "./agents/backend";
+
+export interface StreamWorkerOptions {
+  /** Unique consumer name of this worker in the job group. */
+  consumer: string;
+  /** Jobs run at once. @default 16 */
+  concurrency?: number;
+  /** A job unacknowledged this long is taken over from its (dead) worker. @default 30_000 */
+  claimIdleMs?: number;
+  /** After this many deliveries a job is given up and the session gets an error reply. @default 5 */
+  maxDeliveries?: number;
+  /** How long the chunk buffer of a finished reply is kept for late resumers, in s. @default 300 */
+  bufferTtlSeconds?: number;
+  /** How long `close()` lets running replies finish before releasing them. @default 10_000 */
+  drainTimeoutMs?: number;
+  /** Blocking read timeout; bounds how long `close()` waits for the reader. @default 1_000 */
+  blockMs?: number;
+}
+
+export interface StreamWorkerDeps extends StreamWorkerOptions {
+  repo: ChatRepository;
+  bus: Bus;
+  agents: AgentRegistry;
+  /** Backend per agent framework (`demo`, `a2a`, `openai`). */
+  backends: Record<string, AgentBackend>;
+  logger: Logger;
+}

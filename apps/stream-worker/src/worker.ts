@@ -1,0 +1,140 @@
+import type { Job } from "@chat/bus";
+import { channels } from "@chat/bus";
+import { decodeJob } from "@chat/core";
+import type { ErrorFrame } from "@chat/protocol";
+import type { StreamWorkerDeps } from "./options";
+import { runJob } from "./run-job";
+
+export interface StreamWorker {
+  /** Start taking jobs. Idempotent. */
+  start(): void;
+  /** Jobs running right now. */
+  activeCount(): number;
+  /** True once `close()` started. */
+  readonly draining: boolean;
+  /**
+   * Stop taking jobs, let running replies finish until the drain deadline, then release the
+   * rest (left pending, another worker claims them). Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
+  const concurrency = deps.concurrency ?? 16;
+  const claimIdleMs = deps.claimIdleMs ?? 30_000;
+  const maxDeliveries = deps.maxDeliveries ?? 5;
+  const blockMs = deps.blockMs ?? 1_000;
+  const logger = deps.logger.child({ consumer: deps.consumer });
+  const shutdown = new AbortController();
+  const active = new Set<Promise<void>>();
+  let started = false;
+  let draining = false;
+  let closed: Promise<void> | undefined;
+  let readerDone: Promise<void> = Promise.resolve();
+  let claimTimer: NodeJS.Timeout | undefined;
+
+  async function giveUp(job: Job, sessionId: string, replyId: string) {
+    const frame: ErrorFrame = {
+      type: "error",
+      code: "AGENT_ERROR",
+      message: "The agent reply failed repeatedly",
+      ref: replyId,
+    };
+    await deps.repo.updateMessage(replyId, { status: "error" }).catch(() => undefined);
+    await deps.bus.pubsub.publish(channels.session(sessionId), JSON.stringify(frame));
+    await deps.bus.pubsub.publish(
+      channels.session(sessionId),
+      JSON.stringify({
+        type: "stream_end",
+        session_id: sessionId,
+        message_id: replyId,
+        tokens_used: null,
+        latency_ms: null,
+        finish_reason: "error",
+      }),
+    );
+    await deps.bus.jobs.ack(job.id);
+  }
+
+  async function handle(job: Job): Promise<void> {
+    const payload = decodeJob(job.payload);
+    if (!payload) {
+      logger.error({ job_id: job.id }, "malformed job dropped");
+      await deps.bus.jobs.ack(job.id);
+      return;
+    }
+    if (job.deliveries > maxDeliveries) {
+      logger.error({ job_id: job.id, session_id: payload.session_id }, "job dead-lettered");
+      await giveUp(job, payload.session_id, payload.reply_message_id);
+      return;
+    }
+    const done = await runJob(payload, job.deliveries, { deps, shutdown: shutdown.signal });
+    if (done) await deps.bus.jobs.ack(job.id);
+  }
+
+  function launch(job: Job): void {
+    const task = handle(job)
+      .catch((error: unknown) => logger.error({ err: error, job_id: job.id }, "job failed; left for retry"))
+      .finally(() => active.delete(task));
+    active.add(task);
+  }
+
+  async function readLoop(): Promise<void> {
+    while (!draining) {
+      const room = concurrency - active.size;
+      if (room <= 0) {
+        await Promise.race(active);
+        continue;
+      }
+      try {
+        const jobs = await deps.bus.jobs.read({ consumer: deps.consumer, count: room, blockMs });
+        for (const job of jobs) launch(job);
+      } catch (error) {
+        if (draining) break;
+        logger.warn({ err: error }, "job read failed; retrying");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  async function claimStale(): Promise<void> {
+    if (draining || active.size >= concurrency) return;
+    try {
+      const jobs = await deps.bus.jobs.claimStale({
+        consumer: deps.consumer,
+        minIdleMs: claimIdleMs,
+        count: concurrency - active.size,
+      });
+      for (const job of jobs) launch(job);
+    } catch (error) {
+      logger.warn({ err: error }, "claiming stale jobs failed");
+    }
+  }
+
+  return {
+    start() {
+      if (started || draining) return;
+      started = true;
+      readerDone = readLoop();
+      claimTimer = setInterval(() => void claimStale(), Math.max(claimIdleMs / 2, 500));
+      claimTimer.unref();
+      void claimStale();
+    },
+    activeCount: () => active.size,
+    get draining() {
+      return draining;
+    },
+    close() {
+      closed ??= (async () => {
+        draining = true;
+        clearInterval(claimTimer);
+        await readerDone;
+        const deadline = new Promise((resolve) => setTimeout(resolve, deps.drainTimeoutMs ?? 10_000).unref());
+        await Promise.race([Promise.allSettled([...active]), deadline]);
+        shutdown.abort();
+        await Promise.allSettled([...active]);
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { channels } from "@chat/bus";
+import { messageToFrame } from "@chat/core";
+import { ChatError, type ClientFrame, parseClientFrame, type TypingFrame, toChatError } from "@chat/protocol";
+import type { Connection } from "./connection";
+import type { WsEdgeDeps } from "./options";
+
+type Handlers = {
+  [K in ClientFrame["type"]]: (conn: Connection, frame: Extract<ClientFrame, { type: K }>) => Promise<void>;
+};
+
+/** What each client frame does. */
+function handlers({ chat, bus, repo }: WsEdgeDeps): Handlers {
+  return {
+    async message(conn, frame) {
+      const { message, duplicate } = await chat.postUserMessage({
+        session: conn.session,
+        userId: conn.userId,
+        content: frame.content,
+        clientMsgId: frame.client_msg_id,
+        metadata: frame.metadata ?? null,
+      });
+      // A resend of a stored message is not published again: answer the sender directly.
+      if (duplicate) conn.send(messageToFrame(message));
+    },
+    async typing(conn, frame) {
+      const event: TypingFrame = {
+        type: "typing",
+        session_id: conn.sessionId,
+        user_id: conn.userId,
+        is_typing: frame.is_typing,
+        timestamp: new Date().toISOString(),
+      };
+      await bus.pubsub.publish(channels.typing(conn.sessionId), JSON.stringify(event));
+    },
+    async file() {
+      // Uploads (POST .../files) are not built yet, so no file_id can exist.
+      throw new ChatError("NOT_FOUND", "Unknown file_id: upload the file first");
+    },
+    async cancel(conn, frame) {
+      await chat.cancelReply(conn.sessionId, frame.message_id, conn.userId);
+    },
+    async sync(conn, frame) {
+      await conn.replay(frame.since_seq);
+    },
+    async read(conn, frame) {
+      await repo.markRead(conn.sessionId, conn.userId, frame.seq);
+    },
+    async ping(conn) {
+      conn.send({ type: "pong", server_time: new Date().toISOString() });
+    },
+  };
+}
+
+/**
+ * Parses and runs one inbound frame. A bad frame gets an `error` frame and the connection
+ * stays up; nothing thrown escapes.
+ */
+export function createFrameHandler(deps: WsEdgeDeps) {
+  const table = handlers(deps);
+  return async (conn: Connection, raw: string | Buffer): Promise<void> => {
+    conn.lastActivity = Date.now();
+    const parsed = parseClientFrame(typeof raw === "string" ? raw : new Uint8Array(raw));
+    if (!parsed.ok) {
+      conn.sendError(parsed.error);
+      return;
+    }
+    const frame = parsed.value;
+    try {
+      await (table[frame.type] as (c: Connection, f: ClientFrame) => Promise<void>)(conn, frame);
+    } catch (error) {
+      const chatError = toChatError(error);
+      if (chatError.code === "INTERNAL") {
+        deps.logger.error({ err: error, session_id: conn.sessionId, frame_type: frame.type }, "frame failed");
+      }
+      const ref = "client_msg_id" in frame ? frame.client_msg_id : "message_id" in frame ? frame.message_id : undefined;
+      conn.sendError(chatError, ref);
+    }
+  };
+}
