@@ -1,0 +1,155 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Api, createApi } from "@chat/api";
+import type { Bus } from "@chat/bus";
+import { createTestBus, randomNamespace } from "@chat/bus/testing";
+import { createServices, type Logger, type Services, signToken, silentLogger } from "@chat/core";
+import { type ChatRepository, createRepository, type Database } from "@chat/db";
+import { createTestDatabase } from "@chat/db/testing";
+import { createDemoAgent, createStreamWorker, type StreamWorker } from "@chat/stream-worker";
+import { createWsEdge, type WsEdge, type WsEdgeOptions } from "@chat/ws-edge";
+
+export const TEST_SECRET = "test-secret";
+
+export interface EdgeHandle {
+  edge: WsEdge;
+  server: Server;
+  url: string;
+  bus: Bus;
+}
+
+export interface TestStack extends AsyncDisposable {
+  database: Database;
+  repo: ChatRepository;
+  /** The bus of the api and the worker (edges may have their own, on the same Redis). */
+  bus: Bus;
+  services: Services;
+  api: Api;
+  /** Base URL of the api, e.g. http://127.0.0.1:PORT */
+  apiUrl: string;
+  edges: EdgeHandle[];
+  worker: StreamWorker | undefined;
+  /** `ws://.../ws/{sessionId}?token=...` on edge `edgeIndex`. */
+  wsUrl(sessionId: string, token: string, edgeIndex?: number, query?: Record<string, string>): string;
+  token(userId: string, expiresIn?: string | number): Promise<string>;
+  /** REST call as `userId`. */
+  request(userId: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** How many ws-edge instances, each on its own server and bus connection. @default 1 */
+  edges?: number;
+  /** Run a stream worker. @default true */
+  worker?: boolean;
+  edgeOptions?: Partial<WsEdgeOptions>;
+  chunkSize?: number;
+  delayMs?: number;
+  logger?: Logger;
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * The whole service wired as in production, on port 0: api, N edges (each with its own bus
+ * connection, so cross-edge traffic really goes through Redis when REDIS_URL is set), a worker.
+ * Real PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, embedded otherwise.
+ */
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  const logger = options.logger ?? silentLogger();
+  const database = await createTestDatabase();
+  const namespace = randomNamespace();
+  const bus = createTestBus({ namespace, cleanup: true });
+  const repo = createRepository(database);
+  const services = createServices({ repo, bus }, { JWT_SECRET_KEY: TEST_SECRET, JWT_ALGORITHM: "HS256" });
+  const api = createApi({ repo, bus, ...services, logger, corsOrigins: ["http://localhost:9060"] });
+  const apiServer = createServer(api.app);
+  const apiUrl = `http://${await listen(apiServer)}`;
+
+  const edges: EdgeHandle[] = [];
+  for (let i = 0; i < (options.edges ?? 1); i++) {
+    // In memory mode every edge shares the one bus (one process); on Redis each has its own.
+    const edgeBus = bus.kind === "redis" ? createTestBus({ namespace }) : bus;
+    const edge = createWsEdge({
+      repo,
+      bus: edgeBus,
+      chat: createServices({ repo, bus: edgeBus }, { JWT_SECRET_KEY: TEST_SECRET, JWT_ALGORITHM: "HS256" }).chat,
+      verifyToken: services.verifyToken,
+      logger,
+      corsOrigins: ["http://localhost:9060"],
+      ...options.edgeOptions,
+    });
+    const server = createServer((_req, res) => res.writeHead(404).end());
+    server.on("upgrade", (req, socket, head) => {
+      if (!edge.handleUpgrade(req, socket, head)) socket.destroy();
+    });
+    edges.push({ edge, server, url: `ws://${await listen(server)}`, bus: edgeBus });
+  }
+
+  const worker =
+    options.worker === false
+      ? undefined
+      : createStreamWorker({
+          repo,
+          bus,
+          agents: services.agents,
+          logger,
+          consumer: `worker-${namespace}`,
+          blockMs: 100,
+          drainTimeoutMs: 2_000,
+          backends: { demo: createDemoAgent({ chunkSize: options.chunkSize ?? 10, delayMs: options.delayMs ?? 5 }) },
+        });
+  worker?.start();
+
+  let closed: Promise<void> | undefined;
+  const stack: TestStack = {
+    database,
+    repo,
+    bus,
+    services,
+    api,
+    apiUrl,
+    edges,
+    worker,
+    wsUrl(sessionId, token, edgeIndex = 0, query = {}) {
+      const params = new URLSearchParams({ token, ...query });
+      return `${edges[edgeIndex]?.url}/ws/${encodeURIComponent(sessionId)}?${params}`;
+    },
+    token: (userId, expiresIn) => signToken({ sub: userId }, { secret: TEST_SECRET, expiresIn }),
+    async request(userId, method, path, body) {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${await stack.token(userId)}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    close() {
+      closed ??= (async () => {
+        await worker?.close();
+        for (const { edge, server, bus: edgeBus } of edges) {
+          await edge.close();
+          await new Promise((resolve) => server.close(resolve));
+          if (edgeBus !== bus) await edgeBus.close();
+        }
+        await api.close();
+        apiServer.closeAllConnections();
+        await new Promise((resolve) => apiServer.close(resolve));
+        await bus.close();
+        await database.close();
+      })();
+      return closed;
+    },
+    [Symbol.asyncDispose]() {
+      return stack.close();
+    },
+  };
+  return stack;
+}

@@ -1,0 +1,99 @@
+import { CloseCode } from "@chat/protocol";
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { openSocket, startStack, TEST_SECRET } from "../src";
+
+describe("bad input on the WebSocket", () => {
+  it("answers a malformed frame with an error frame and keeps the connection", async () => {
+    await using stack = await startStack({ worker: false });
+    await using socket = openSocket(stack.wsUrl("errors", await stack.token("alice")));
+    await socket.next("ready");
+    socket.send("{not json");
+    await expect(socket.next("error")).resolves.toMatchObject({ code: "INVALID_JSON" });
+    socket.send({ type: "message", content: 42 });
+    await expect(socket.next("error", (f) => f.code === "VALIDATION_ERROR")).resolves.toMatchObject({
+      details: [{ path: "content" }],
+    });
+    socket.send({ type: "dance" });
+    await expect(socket.next("error", (f) => f.code === "UNKNOWN_TYPE")).resolves.toMatchObject({
+      message: expect.stringContaining("dance"),
+    });
+    socket.send({ type: "message", content: "still here" });
+    await expect(socket.next("message")).resolves.toMatchObject({ content: "still here" });
+  });
+
+  it.each([
+    ["missing", async () => ""],
+    ["garbage", async () => "not-a-jwt"],
+    [
+      "wrong secret",
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: "HS256" })
+          .setSubject("x")
+          .setExpirationTime("1h")
+          .sign(new TextEncoder().encode("other")),
+    ],
+    [
+      "expired",
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: "HS256" })
+          .setSubject("x")
+          .setExpirationTime(Math.floor(Date.now() / 1_000) - 60)
+          .sign(new TextEncoder().encode(TEST_SECRET)),
+    ],
+    [
+      "without exp",
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: "HS256" })
+          .setSubject("x")
+          .sign(new TextEncoder().encode(TEST_SECRET)),
+    ],
+  ])("closes with 4401 for a %s token", async (_name, makeToken) => {
+    await using stack = await startStack({ worker: false });
+    await using socket = openSocket(stack.wsUrl("auth", await makeToken()));
+    await expect(socket.closed).resolves.toMatchObject({ code: CloseCode.Unauthorized });
+  });
+
+  it("closes with 4401 when the token expires while connected", async () => {
+    await using stack = await startStack({ worker: false });
+    await using socket = openSocket(stack.wsUrl("expiring", await stack.token("alice", "1s")));
+    await socket.next("ready");
+    await expect(socket.closed).resolves.toMatchObject({ code: CloseCode.Unauthorized, reason: "Token expired" });
+  });
+
+  it("closes with 4404 for a session the caller is not in", async () => {
+    await using stack = await startStack({ worker: false });
+    const { body } = await stack.request("alice", "POST", "/api/chat/sessions", {});
+    await using socket = openSocket(stack.wsUrl(body.session_id, await stack.token("mallory")));
+    await expect(socket.closed).resolves.toMatchObject({ code: CloseCode.NotFound });
+  });
+
+  it("refuses an upgrade from a foreign Origin", async () => {
+    await using stack = await startStack({ worker: false });
+    await using socket = openSocket(stack.wsUrl("origin", await stack.token("alice")), {
+      origin: "https://evil.example",
+    });
+    await expect(socket.closed).resolves.toMatchObject({ code: 1006 });
+    expect(socket.frames).toEqual([]);
+  });
+
+  it("closes a frame over the size limit with 1009", async () => {
+    await using stack = await startStack({ worker: false, edgeOptions: { maxPayload: 1_024 } });
+    await using socket = openSocket(stack.wsUrl("big", await stack.token("alice")));
+    await socket.next("ready");
+    socket.send({ type: "message", content: "x".repeat(2_000) });
+    await expect(socket.closed).resolves.toMatchObject({ code: CloseCode.MessageTooBig });
+  });
+
+  it("closes with 4429 past the connection limit", async () => {
+    await using stack = await startStack({ worker: false, edgeOptions: { maxConnections: 1 } });
+    const token = await stack.token("alice");
+    await using first = openSocket(stack.wsUrl("limit", token));
+    await first.next("ready");
+    await using second = openSocket(stack.wsUrl("limit", token));
+    await expect(second.closed).resolves.toMatchObject({ code: CloseCode.TooMany });
+  });
+});

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The test command: runs the whole suite twice, once on the embedded defaults (PGlite, the
+// in-process bus) and once against real PostgreSQL and Redis, as DESIGN.md promises both work.
+//
+//   pnpm test            both passes
+//   pnpm test embedded   only the embedded pass
+//   pnpm test real       only the real-servers pass
+//
+// The real pass uses DATABASE_URL / REDIS_URL when set, else TEST_DATABASE_URL / TEST_REDIS_URL,
+// else the local servers (postgres://postgres@127.0.0.1:5432/test, redis://127.0.0.1:6379).
+// Extra arguments go to vitest (e.g. a file filter).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const args = process.argv.slice(2);
+const which = args[0] === "embedded" || args[0] === "real" ? args.shift() : "both";
+
+const databaseUrl =
+  process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const redisUrl = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+function reachable(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    socket.setTimeout(2_000);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const reportDir = mkdtempSync(join(tmpdir(), "chat-tests-"));
+
+/** Runs vitest once; adds its counts (from the JSON reporter) to the totals. */
+function run(label, env) {
+  console.log(`\n=== tests: ${label} ===\n`);
+  const outputFile = join(reportDir, `${totals.passed + totals.failed}-report.json`);
+  const reporters = ["--reporter=default", "--reporter=json", `--outputFile.json=${outputFile}`];
+  const result = spawnSync("pnpm", ["exec", "vitest", "run", ...reporters, ...args], { stdio: "inherit", env });
+  try {
+    const report = JSON.parse(readFileSync(outputFile, "utf8"));
+    totals.passed += report.numPassedTests;
+    totals.failed += report.numFailedTests;
+    totals.skipped += report.numPendingTests + report.numTodoTests;
+  } catch {
+    totals.failed += 1; // vitest died before writing a report
+  }
+  return result.status ?? 1;
+}
+
+const passes = [];
+if (which !== "real") {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  passes.push(["embedded (PGlite + in-process bus)", env]);
+}
+if (which !== "embedded") {
+  const up = (await reachable(databaseUrl)) && (await reachable(redisUrl));
+  if (up) {
+    passes.push([
+      `real servers (${new URL(databaseUrl).host}, ${new URL(redisUrl).host})`,
+      { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl },
+    ]);
+  } else if (process.env.CI || which === "real") {
+    console.error(
+      `PostgreSQL (${databaseUrl}) or Redis (${redisUrl}) is not reachable; the real-servers pass cannot run.`,
+    );
+    process.exit(1);
+  } else {
+    console.warn(
+      `\nSkipping the real-servers pass: PostgreSQL or Redis is not reachable (set TEST_DATABASE_URL / TEST_REDIS_URL).\n`,
+    );
+  }
+}
+
+let failedPasses = 0;
+for (const [label, env] of passes) if (run(label, env) !== 0) failedPasses += 1;
+rmSync(reportDir, { recursive: true, force: true });
+console.log(`\n${passes.length} test passes (${passes.map(([label]) => label.split(" ")[0]).join(", ")})`);
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failedPasses === 0 && totals.failed === 0 ? 0 : 1);
