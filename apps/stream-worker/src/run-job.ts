@@ -136,7 +136,9 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown }:
   }
 
   const latencyMs = Date.now() - started;
-  await repo.updateMessage(job.reply_message_id, {
+  // The finished reply is a session event of its own (stream_end carries its event_seq): a
+  // client that was away when it ended gets the whole stored text on recovery.
+  const finished = await repo.updateMessageAsEvent(job.reply_message_id, {
     content: text,
     status: finishReason === "stop" ? "complete" : finishReason === "cancelled" ? "cancelled" : "error",
     tokensUsed,
@@ -151,6 +153,7 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown }:
     latency_ms: latencyMs,
     finish_reason: finishReason,
     attempt,
+    ...(finished ? { event_seq: finished.eventSeq } : {}),
   });
   await bus.buffers.expire(bufferKey, deps.bufferTtlSeconds ?? 300);
   return true;

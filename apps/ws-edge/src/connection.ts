@@ -113,13 +113,13 @@ export class Connection implements RoomMember {
       for (;;) {
         const rows = await this.deps.repo.messagesSince(this.sessionId, cursor, REPLAY_PAGE);
         for (const row of rows) {
-          if (row.seq <= this.#lastSentSeq) continue;
-          this.#lastSentSeq = row.seq;
+          if (row.eventSeq <= this.#lastSentSeq) continue;
+          this.#lastSentSeq = row.eventSeq;
           this.#write(JSON.stringify(messageToFrame(row)));
         }
         const last = rows.at(-1);
         if (!last || rows.length < REPLAY_PAGE || this.#closed) break;
-        cursor = last.seq;
+        cursor = last.eventSeq;
       }
     } finally {
       const pending = this.#pending;

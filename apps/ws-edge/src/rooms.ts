@@ -16,10 +16,14 @@ interface Room {
   ready: Promise<Unsubscribe[]>;
 }
 
-/** Reads just enough of a session event to order it, without trusting the rest. */
+/**
+ * Reads just enough of a session event to order it: its event seq (`event_seq`, or `seq` for
+ * `stream_start`, whose row is new). Chunks and errors have none.
+ */
 function seqOf(payload: string): number | undefined {
   try {
-    const seq = (JSON.parse(payload) as { seq?: unknown }).seq;
+    const event = JSON.parse(payload) as { event_seq?: unknown; seq?: unknown };
+    const seq = event.event_seq ?? event.seq;
     return typeof seq === "number" ? seq : undefined;
   } catch {
     return undefined;

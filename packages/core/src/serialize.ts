@@ -18,6 +18,7 @@ export function messageToFrame(row: MessageRow): MessageFrame {
     session_id: row.sessionId ?? "",
     message_id: row.messageId,
     seq: row.seq,
+    event_seq: row.eventSeq,
     sender_type: row.senderType as SenderType,
     sender_id: row.senderId,
     message_type: row.messageType as MessageType,

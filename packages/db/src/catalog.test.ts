@@ -48,6 +48,7 @@ const expectedColumns: Record<string, string[]> = {
     `edited_at ${ts}`,
     `created_at ${ts} default ${now}`,
     "seq bigint not null",
+    "event_seq bigint not null",
     "client_msg_id varchar(100)",
     "status varchar(20) not null default 'complete'::character varying",
   ],
@@ -62,6 +63,9 @@ const expectedColumns: Record<string, string[]> = {
     "thumbnail_url varchar(500)",
     "uploaded_by varchar(100)",
     `uploaded_at ${ts} default ${now}`,
+    "session_id varchar(100)",
+    "storage_key varchar(500)",
+    "sha256 varchar(64)",
   ],
   chat_session_participants: [
     "session_id varchar(100) not null",
@@ -90,12 +94,15 @@ const expectedKeys: Record<string, string> = {
   "chat_messages.chat_messages_message_id_key": "UNIQUE (message_id)",
   "chat_messages.uq_chat_messages_session_seq": "UNIQUE (session_id, seq)",
   "chat_messages.uq_chat_messages_session_client_msg": "UNIQUE (session_id, client_msg_id)",
+  "chat_messages.uq_chat_messages_session_event_seq": "UNIQUE (session_id, event_seq)",
   "chat_messages.chat_messages_session_id_fkey":
     "FOREIGN KEY (session_id) REFERENCES chat_sessions(session_id) ON DELETE CASCADE",
   "chat_files.chat_files_pkey": "PRIMARY KEY (id)",
   "chat_files.chat_files_file_id_key": "UNIQUE (file_id)",
   "chat_files.chat_files_message_id_fkey":
     "FOREIGN KEY (message_id) REFERENCES chat_messages(message_id) ON DELETE CASCADE",
+  "chat_files.chat_files_session_id_fkey":
+    "FOREIGN KEY (session_id) REFERENCES chat_sessions(session_id) ON DELETE CASCADE",
   "chat_session_participants.chat_session_participants_pkey": "PRIMARY KEY (session_id, user_id)",
   "chat_session_participants.chat_session_participants_session_id_fkey":
     "FOREIGN KEY (session_id) REFERENCES chat_sessions(session_id) ON DELETE CASCADE",
@@ -112,6 +119,8 @@ const expectedIndexes: Record<string, string> = {
   idx_chat_messages_created_at: "chat_messages(created_at)",
   idx_chat_files_message_id: "chat_files(message_id)",
   idx_chat_files_uploaded_by: "chat_files(uploaded_by)",
+  idx_chat_files_session_id: "chat_files(session_id)",
+  idx_chat_messages_content_trgm: "chat_messages USING gin (content gin_trgm_ops)",
   idx_chat_session_participants_user_id: "chat_session_participants(user_id)",
 };
 
@@ -163,7 +172,12 @@ test("indexes by name", async () => {
   const plain = Object.fromEntries(
     indexes
       .filter((i) => !i.constraint)
-      .map((i) => [i.name, i.def.replace(/^CREATE INDEX \S+ ON public\.(\w+) USING btree /, "$1")]),
+      .map((i) => [
+        i.name,
+        i.def
+          .replace(/^CREATE INDEX \S+ ON public\.(\w+) USING btree /, "$1")
+          .replace(/^CREATE INDEX \S+ ON public\./, ""),
+      ]),
   );
   expect(plain).toEqual(expectedIndexes);
   // Every unique and primary key is backed by an index of the same name.

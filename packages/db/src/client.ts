@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -90,14 +91,16 @@ function openPostgres(url: string, max: number) {
 
 async function openPglite(dataDir: string | undefined) {
   let client: PGlite;
+  // pg_trgm backs message search (Korean text has no word boundaries full-text search can use).
+  const extensions = { pg_trgm };
   if (dataDir === undefined) {
-    client = await PGlite.create();
+    client = await PGlite.create({ extensions });
   } else {
     // "memory://", "idb://"... are PGlite URLs, not directories.
     const isUrl = dataDir.includes("://");
     const path = isUrl ? dataDir : resolve(dataDir);
     if (!isUrl) await mkdir(path, { recursive: true });
-    client = await PGlite.create(path);
+    client = await PGlite.create(path, { extensions });
   }
   const db = drizzlePglite({ client, schema }) as Db;
   return {

@@ -150,3 +150,36 @@ describe("countMessages / messagesSince", () => {
     expect(await repo().messagesSince(sessionId, 7, 10)).toEqual([]);
   });
 });
+
+describe("updateMessageAsEvent", () => {
+  test("gives an edit the session's next seq as eventSeq, so recovery replays it", async () => {
+    const { sessionId } = await repo().createSession({ userId: "u-event" });
+    const { message: first } = await repo().appendMessage({
+      sessionId,
+      senderType: "user",
+      senderId: "u-event",
+      messageType: "text",
+      content: "a",
+    });
+    await repo().appendMessage({
+      sessionId,
+      senderType: "user",
+      senderId: "u-event",
+      messageType: "text",
+      content: "b",
+    });
+    const edited = await repo().updateMessageAsEvent(first.messageId, {
+      content: "a2",
+      isEdited: true,
+      editedAt: new Date(),
+    });
+    expect(edited).toMatchObject({ seq: 1, eventSeq: 3, content: "a2", isEdited: true });
+    expect((await repo().getSession(sessionId))?.lastSeq).toBe(3);
+    const since = await repo().messagesSince(sessionId, 1, 10);
+    expect(since.map((m) => [m.seq, m.eventSeq])).toEqual([
+      [2, 2],
+      [1, 3],
+    ]);
+    expect(await repo().updateMessageAsEvent("msg_unknown", { content: "x" })).toBeUndefined();
+  });
+});

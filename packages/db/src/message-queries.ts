@@ -8,7 +8,13 @@ import type { ChatRepository, MessageRow } from "./types.js";
 
 type MessageQueries = Pick<
   ChatRepository,
-  "appendMessage" | "updateMessage" | "getMessage" | "pageMessages" | "countMessages" | "messagesSince"
+  | "appendMessage"
+  | "updateMessage"
+  | "updateMessageAsEvent"
+  | "getMessage"
+  | "pageMessages"
+  | "countMessages"
+  | "messagesSince"
 >;
 
 /** Unwinds the append transaction (so no seq is burned) and carries the stored message out. */
@@ -63,6 +69,7 @@ export function messageQueries(db: Db): MessageQueries {
               clientMsgId,
               status: input.status ?? "complete",
               seq: bumped.seq,
+              eventSeq: bumped.seq,
             })
             .returning();
           return single(rows, "insert chat_messages");
@@ -80,6 +87,30 @@ export function messageQueries(db: Db): MessageQueries {
       if (Object.keys(set).length === 0) return getMessage(messageId);
       const [row] = await db.update(chatMessages).set(set).where(eq(chatMessages.messageId, messageId)).returning();
       return row;
+    },
+
+    async updateMessageAsEvent(messageId, patch) {
+      const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as typeof patch;
+      return db.transaction(async (tx) => {
+        const [target] = await tx
+          .select({ sessionId: chatMessages.sessionId })
+          .from(chatMessages)
+          .where(eq(chatMessages.messageId, messageId));
+        if (!target?.sessionId) return undefined;
+        // Same session row lock as appendMessage: event seqs stay gap-free and ordered.
+        const [bumped] = await tx
+          .update(chatSessions)
+          .set({ lastSeq: sql`${chatSessions.lastSeq} + 1`, updatedAt: sql`now()` })
+          .where(eq(chatSessions.sessionId, target.sessionId))
+          .returning({ seq: chatSessions.lastSeq });
+        if (!bumped) return undefined;
+        const [row] = await tx
+          .update(chatMessages)
+          .set({ ...set, eventSeq: bumped.seq })
+          .where(eq(chatMessages.messageId, messageId))
+          .returning();
+        return row;
+      });
     },
 
     getMessage,
@@ -114,8 +145,8 @@ export function messageQueries(db: Db): MessageQueries {
       return db
         .select()
         .from(chatMessages)
-        .where(and(inSession(sessionId), gt(chatMessages.seq, sinceSeq)))
-        .orderBy(asc(chatMessages.seq))
+        .where(and(inSession(sessionId), gt(chatMessages.eventSeq, sinceSeq)))
+        .orderBy(asc(chatMessages.eventSeq))
         .limit(limit);
     },
   };

@@ -111,6 +111,10 @@ export const chatMessages = pgTable(
     createdAt: timestamptz("created_at").default(sql`CURRENT_TIMESTAMP`),
     // The one cursor for history, live delivery, recovery and read markers (see DESIGN.md).
     seq: bigint("seq", { mode: "number" }).notNull(),
+    // The seq of the latest event that touched this message: its creation (= seq), an edit,
+    // or the completion of a streamed reply. Recovery replays by it, so a client that was away
+    // gets edits and completed replies, not just new rows.
+    eventSeq: bigint("event_seq", { mode: "number" }).notNull(),
     // Sender-chosen id that makes a resend idempotent within the session.
     clientMsgId: varchar("client_msg_id", { length: 100 }),
     status: varchar("status", { length: 20, enum: messageStatuses }).notNull().default("complete"),
@@ -124,12 +128,15 @@ export const chatMessages = pgTable(
     }).onDelete("cascade"),
     unique("uq_chat_messages_session_seq").on(t.sessionId, t.seq),
     unique("uq_chat_messages_session_client_msg").on(t.sessionId, t.clientMsgId),
+    unique("uq_chat_messages_session_event_seq").on(t.sessionId, t.eventSeq),
     check("check_sender_type", sql`sender_type IN ('user', 'agent', 'system')`),
     check("check_message_type", sql`message_type IN ('text', 'stream', 'file', 'system')`),
     check("check_message_status", sql`status IN ('complete', 'streaming', 'cancelled', 'error')`),
     index("idx_chat_messages_session_id").on(t.sessionId),
     index("idx_chat_messages_sender_id").on(t.senderId),
     index("idx_chat_messages_created_at").on(t.createdAt),
+    // Trigram search over content (pg_trgm; created by the migration before this index).
+    index("idx_chat_messages_content_trgm").using("gin", sql`${t.content} gin_trgm_ops`),
   ],
 );
 
@@ -137,6 +144,7 @@ export const chatFiles = pgTable(
   "chat_files",
   {
     id: serial("id").primaryKey(),
+    // Null until a message refers to the file (an upload may precede its `file` frame).
     messageId: varchar("message_id", { length: 100 }),
     fileId: varchar("file_id", { length: 100 }).notNull(),
     fileName: varchar("file_name", { length: 255 }).notNull(),
@@ -146,6 +154,11 @@ export const chatFiles = pgTable(
     thumbnailUrl: varchar("thumbnail_url", { length: 500 }),
     uploadedBy: varchar("uploaded_by", { length: 100 }),
     uploadedAt: timestamptz("uploaded_at").default(sql`CURRENT_TIMESTAMP`),
+    // The session the file was uploaded to: only its participants may read it.
+    sessionId: varchar("session_id", { length: 100 }),
+    // Server-made storage key; the client's file name is display metadata only.
+    storageKey: varchar("storage_key", { length: 500 }),
+    sha256: varchar("sha256", { length: 64 }),
   },
   (t) => [
     unique("chat_files_file_id_key").on(t.fileId),
@@ -156,5 +169,11 @@ export const chatFiles = pgTable(
     }).onDelete("cascade"),
     index("idx_chat_files_message_id").on(t.messageId),
     index("idx_chat_files_uploaded_by").on(t.uploadedBy),
+    foreignKey({
+      name: "chat_files_session_id_fkey",
+      columns: [t.sessionId],
+      foreignColumns: [chatSessions.sessionId],
+    }).onDelete("cascade"),
+    index("idx_chat_files_session_id").on(t.sessionId),
   ],
 );

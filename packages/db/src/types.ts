@@ -78,6 +78,8 @@ export interface MessagePatch {
   tokensUsed?: number | null;
   latencyMs?: number | null;
   metadata?: Metadata | null;
+  isEdited?: boolean;
+  editedAt?: Date | null;
 }
 
 /**
@@ -114,8 +116,14 @@ export interface ChatRepository {
 
   appendMessage(input: AppendMessageInput): Promise<{ message: MessageRow; duplicate: boolean }>;
   updateMessage(messageId: string, patch: MessagePatch): Promise<MessageRow | undefined>;
+  /**
+   * Apply `patch` as a new session event (an edit, a finished reply): the message gets the
+   * session's next seq as its `eventSeq`, so recovery by seq replays it. Undefined if unknown.
+   */
+  updateMessageAsEvent(messageId: string, patch: MessagePatch): Promise<MessageRow | undefined>;
   getMessage(messageId: string): Promise<MessageRow | undefined>;
   pageMessages(sessionId: string, options: PageMessagesOptions): Promise<{ messages: MessageRow[]; hasMore: boolean }>;
   countMessages(sessionId: string): Promise<number>;
+  /** Messages whose latest event (`eventSeq`) is after `sinceSeq`, in event order: recovery. */
   messagesSince(sessionId: string, sinceSeq: number, limit: number): Promise<MessageRow[]>;
 }

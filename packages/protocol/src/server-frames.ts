@@ -27,7 +27,13 @@ export const messageFrame = z.object({
   type: z.literal("message"),
   session_id: z.string(),
   message_id: z.string(),
+  /** The message's position in the session. */
   seq: z.int(),
+  /**
+   * The seq of the event this frame reports: equal to `seq` for a new message, higher for an
+   * edit or a finished agent reply. It is the recovery cursor (`since_seq`) and the dedupe key.
+   */
+  event_seq: z.int(),
   sender_type: senderTypeSchema,
   sender_id: z.string(),
   message_type: messageTypeSchema,
@@ -91,6 +97,8 @@ export const streamEndFrame = z.object({
   latency_ms: z.int().nullable(),
   finish_reason: finishReasonSchema,
   attempt: z.int().min(1).optional(),
+  /** The seq of the stored, finished reply (recovery cursor), when it was stored. */
+  event_seq: z.int().optional(),
 });
 
 export const errorFrame = z.object({

@@ -33,6 +33,7 @@ describe("one conversation end to end", () => {
     });
     const end = await socket.next("stream_end", (f) => f.message_id === start.message_id);
     expect(end.finish_reason).toBe("stop");
+    expect(end.event_seq).toBe(3); // the finished reply is the session's third event
     expect(end.tokens_used).toBeGreaterThan(0);
 
     const chunks = socket.frames.filter((f) => f.type === "stream_chunk" && f.message_id === start.message_id);

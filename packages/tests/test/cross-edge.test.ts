@@ -39,4 +39,22 @@ describe("fan-out across edges", () => {
     const seqs = bob.frames.flatMap((f) => (f.type === "message" ? [f.seq] : []));
     expect(seqs).toEqual(Array.from({ length: 21 }, (_, i) => i + 11));
   });
+
+  it("replays a reply that finished while the client was away, with its full text", async () => {
+    await using stack = await startStack({ delayMs: 1 });
+    const { body } = await stack.request("alice", "POST", "/api/chat/sessions", { agent_id: 1 });
+    const sessionId: string = body.session_id;
+    const token = await stack.token("alice");
+    const first = openSocket(stack.wsUrl(sessionId, token));
+    await first.next("ready");
+    first.send({ type: "message", content: "question" });
+    const start = await first.next("stream_start");
+    await first.close(); // gone before the reply ends
+    await expect.poll(async () => (await stack.repo.getMessage(start.message_id))?.status).toBe("complete");
+
+    await using again = openSocket(stack.wsUrl(sessionId, token, 0, { since_seq: String(start.seq) }));
+    const replayed = await again.next("message", (f) => f.message_id === start.message_id);
+    expect(replayed).toMatchObject({ status: "complete", seq: 2, event_seq: 3 });
+    expect(replayed.content).toMatch(/^You said: "question"/);
+  });
 });
