@@ -21,10 +21,12 @@ export async function renderGatewayConf(config: GatewayConfig): Promise<string> 
   const text = await readFile(template, "utf8");
   const servers = (hosts: string[]) =>
     hosts.map((host) => `server ${host} max_fails=1 fail_timeout=2s;`).join("\n    ");
-  return text
-    .replaceAll("${GATEWAY_PORT}", String(config.port))
-    .replaceAll("${WS_EDGE_SERVERS}", servers(config.wsEdges))
-    .replaceAll("${API_SERVERS}", servers(config.apis));
+  const values: Record<string, string> = {
+    GATEWAY_PORT: String(config.port),
+    WS_EDGE_SERVERS: servers(config.wsEdges),
+    API_SERVERS: servers(config.apis),
+  };
+  return text.replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
 /** A prefix directory with a main nginx.conf that includes the rendered gateway config. */
