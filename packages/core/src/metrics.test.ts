@@ -10,7 +10,7 @@ describe("createMetrics", () => {
     expect(text).toContain(
       'chat_http_request_duration_seconds_count{app="api",method="GET",route="/api/chat/sessions",status="200"} 1',
     );
-    expect(text).toContain('chat_ws_frames_in_total{app="api",type="message"} 1');
+    expect(text).toMatch(/^chat_ws_frames_in_total\{(?=[^}]*type="message")(?=[^}]*app="api")[^}]*\} 1$/m);
     expect(text).toContain("nodejs_eventloop_lag_seconds");
   });
 
