@@ -1,8 +1,8 @@
 import type { Database } from "./client.js";
 import { messageQueries } from "./message-queries.js";
 import { participantQueries } from "./participant-queries.js";
-import { listSessions } from "./session-list.js";
 import { searchQueries } from "./search-queries.js";
+import { listSessions } from "./session-list.js";
 import { sessionQueries } from "./session-queries.js";
 import { sessionUpdates } from "./session-updates.js";
 import type { ChatRepository } from "./types.js";
