@@ -1,2 +1,3 @@
 export * from "./stack";
+export * from "./use-stack";
 export * from "./ws-client";
