@@ -120,8 +120,15 @@ export function messageQueries(db: Db): MessageQueries {
         inSession(sessionId),
         afterSeq === undefined ? undefined : gt(chatMessages.seq, afterSeq),
         beforeSeq === undefined ? undefined : lt(chatMessages.seq, beforeSeq),
-        afterTime === undefined ? undefined : gt(chatMessages.createdAt, afterTime),
-        beforeTime === undefined ? undefined : lt(chatMessages.createdAt, beforeTime),
+        // Compared at millisecond precision: the API's timestamps (JS ISO strings) carry
+        // milliseconds, and a client using a message's own created_at as the cursor must not
+        // get that message back because the stored value has microseconds.
+        afterTime === undefined
+          ? undefined
+          : sql`date_trunc('milliseconds', ${chatMessages.createdAt}) > ${afterTime.toISOString()}::timestamptz`,
+        beforeTime === undefined
+          ? undefined
+          : sql`date_trunc('milliseconds', ${chatMessages.createdAt}) < ${beforeTime.toISOString()}::timestamptz`,
       );
       // One extra row tells whether another page exists in the paging direction.
       const forward = afterSeq !== undefined || afterTime !== undefined;
