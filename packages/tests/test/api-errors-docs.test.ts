@@ -42,7 +42,6 @@ describe("OpenAPI and /docs", () => {
   it("serves an OpenAPI 3.1 document without a token, describing every route", async () => {
     const res = await fetch(`${stack().apiUrl}/api/chat/openapi.json`);
     expect(res.status).toBe(200);
-    // biome-ignore lint/suspicious/noExplicitAny: walking a JSON document
     const doc: any = await res.json();
     expect(doc.openapi).toBe("3.1.0");
     const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
