@@ -1,9 +1,9 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { queryRows } from "./raw.js";
 import { chatMessages, chatSessionParticipants, chatSessions } from "./schema.js";
 import { notDeleted } from "./session-queries.js";
-import type { ChatRepository } from "./types.js";
+import type { ChatRepository, SearchMessagesOptions } from "./types.js";
 
 /** `%`, `_` and the escape character itself match literally. */
 export function likePattern(query: string): string {
@@ -24,24 +24,28 @@ export function likePattern(query: string): string {
  *   help) and for common words. That costs in proportion to the caller's own history.
  * Then the newest `limit + 1` hits are loaded by primary key.
  */
+/** The ids of the newest `limit + 1` hits, newest first (exported so tests can EXPLAIN it). */
+export function searchHitsQuery(userId: string, query: string, { sessionId, limit }: SearchMessagesOptions): SQL {
+  const m = chatMessages;
+  const s = chatSessions;
+  const p = chatSessionParticipants;
+  return sql`with hits as materialized (
+      select ${m.id} as id, ${m.createdAt} as created_at
+      from ${m}
+      join ${s} on ${s.sessionId} = ${m.sessionId}
+      join ${p} on ${p.sessionId} = ${m.sessionId} and ${p.userId} = ${userId}
+      where ${m.content} ilike ${likePattern(query)} and ${notDeleted()}
+        ${sessionId === undefined ? sql`` : sql`and ${m.sessionId} = ${sessionId}`}
+    )
+    select id::int as id from hits order by created_at desc, id desc limit ${limit + 1}`;
+}
+
 export function searchQueries(db: Db): Pick<ChatRepository, "searchMessages"> {
   return {
     async searchMessages(userId, query, { sessionId, limit }) {
       const m = chatMessages;
       const s = chatSessions;
-      const p = chatSessionParticipants;
-      const hits = await queryRows<{ id: number }>(
-        db,
-        sql`with hits as materialized (
-            select ${m.id} as id, ${m.createdAt} as created_at
-            from ${m}
-            join ${s} on ${s.sessionId} = ${m.sessionId}
-            join ${p} on ${p.sessionId} = ${m.sessionId} and ${p.userId} = ${userId}
-            where ${m.content} ilike ${likePattern(query)} and ${notDeleted()}
-              ${sessionId === undefined ? sql`` : sql`and ${m.sessionId} = ${sessionId}`}
-          )
-          select id::int as id from hits order by created_at desc, id desc limit ${limit + 1}`,
-      );
+      const hits = await queryRows<{ id: number }>(db, searchHitsQuery(userId, query, { sessionId, limit }));
       if (hits.length === 0) return [];
       const ids = hits.map((hit) => Number(hit.id));
       const rows = await db

@@ -18,12 +18,32 @@ export async function listSessions(
   userId: string,
   options: ListSessionsOptions,
 ): Promise<{ sessions: SessionListItem[]; total: number }> {
+  const rows = await listSessionsQuery(db, userId, options);
+  const sessions = rows.map(({ total: _total, ...item }) => item);
+  const first = rows[0];
+  if (first) return { sessions, total: first.total };
+  if (options.offset === 0) return { sessions, total: 0 };
+  // A page past the end has no row to carry the window count: count separately (rare).
   const participant = chatSessionParticipants;
-  const where = and(
+  const [counted] = await db
+    .select({ n: count() })
+    .from(chatSessions)
+    .innerJoin(participant, and(eq(participant.sessionId, chatSessions.sessionId), eq(participant.userId, userId)))
+    .where(filters(options));
+  return { sessions, total: counted?.n ?? 0 };
+}
+
+const filters = (options: ListSessionsOptions) =>
+  and(
     notDeleted(),
     options.status === undefined ? undefined : eq(chatSessions.status, options.status),
     options.agentId === undefined ? undefined : eq(chatSessions.agentId, options.agentId),
   );
+
+/** The one statement of {@link listSessions} (exported so tests can EXPLAIN it). */
+export function listSessionsQuery(db: Db, userId: string, options: ListSessionsOptions) {
+  const participant = chatSessionParticipants;
+  const where = filters(options);
   const membership = and(eq(participant.sessionId, chatSessions.sessionId), eq(participant.userId, userId));
   const order = [sql`${chatSessions.updatedAt} desc nulls last`, desc(chatSessions.id)];
 
@@ -55,7 +75,7 @@ export async function listSessions(
     Object.keys(getTableColumns(chatSessions)).map((key) => [key, page[key as keyof SessionRow]]),
   ) as { [K in keyof SessionRow]: (typeof page)[K] };
 
-  const rows = await db
+  return db
     .with(page)
     .select({
       ...sessionFields,
@@ -72,12 +92,4 @@ export async function listSessions(
     .from(page)
     .leftJoinLateral(lastMessage, sql`true`)
     .orderBy(sql`${page.updatedAt} desc nulls last`, desc(page.id));
-
-  const sessions = rows.map(({ total: _total, ...item }) => item);
-  const first = rows[0];
-  if (first) return { sessions, total: first.total };
-  if (options.offset === 0) return { sessions, total: 0 };
-  // A page past the end has no row to carry the window count: count separately (rare).
-  const [counted] = await db.select({ n: count() }).from(chatSessions).innerJoin(participant, membership).where(where);
-  return { sessions, total: counted?.n ?? 0 };
 }
