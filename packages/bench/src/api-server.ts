@@ -18,7 +18,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<{ ur
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
     cwd: root,
-    env: { ...process.env, ...env, SERVICE_PORT: String(port), LOG_LEVEL: "warn" },
+    env: { ...process.env, ...env, SERVICE_PORT: String(port) },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -28,6 +28,31 @@ describe("errors: one envelope everywhere", () => {
     expect((await stack().request(user, "POST", "/api/chat/search")).status).toBe(405);
   });
 
+  it("every route of the api answers 401 without a token, in the envelope", async () => {
+    const base = `${stack().apiUrl}/api/chat`;
+    const routes: [string, string][] = [
+      ["GET", "/sessions"],
+      ["POST", "/sessions"],
+      ["GET", "/sessions/s1"],
+      ["PATCH", "/sessions/s1"],
+      ["DELETE", "/sessions/s1"],
+      ["POST", "/sessions/s1/restore"],
+      ["GET", "/sessions/s1/participants"],
+      ["POST", "/sessions/s1/participants"],
+      ["DELETE", "/sessions/s1/participants/u1"],
+      ["GET", "/sessions/s1/messages"],
+      ["POST", "/sessions/s1/messages"],
+      ["PATCH", "/sessions/s1/messages/m1"],
+      ["POST", "/sessions/s1/read"],
+      ["GET", "/search?q=x"],
+    ];
+    for (const [method, path] of routes) {
+      const res = await fetch(`${base}${path}`, { method });
+      expect([method, path, res.status]).toEqual([method, path, 401]);
+      expect(errorEnvelope.parse(await res.json()).error.code).toBe("UNAUTHORIZED");
+    }
+  });
+
   it("a body that is not an object, or not JSON, is a 400 in the envelope", async () => {
     const user = uniqueUser("alice");
     for (const body of ["[1]", '"text"', "{bad"]) {
