@@ -28,7 +28,8 @@ export interface ScenarioResult {
 export async function runScenario(baseUrl: string, scenario: Scenario, seconds: number): Promise<ScenarioResult> {
   const result = await autocannon({
     url: baseUrl,
-    connections: 20,
+    // Enough connections that a connection never has to wait for its previous answer to keep the rate.
+    connections: Math.max(20, Math.ceil(scenario.rate / 10)),
     duration: seconds,
     overallRate: scenario.rate,
     requests: [
