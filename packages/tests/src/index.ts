@@ -1,2 +1,4 @@
+export * from "./seed";
 export * from "./stack";
+export * from "./use-stack";
 export * from "./ws-client";
