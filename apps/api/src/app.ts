@@ -5,6 +5,7 @@ import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { messageRoutes } from "./routes/messages";
 import { sessionRoutes } from "./routes/sessions";
+import { streamRoutes } from "./routes/stream";
 
 export interface Api {
   /** The Express app; mount it on any http server. */
@@ -37,6 +38,7 @@ export function createApi(deps: ApiDeps): Api {
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
   api.use(express.json({ limit: "256kb" }));
   api.use(requireAuth(deps.verifyToken));
+  api.use("/sessions/:sessionId/messages", streamRoutes(deps));
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
   api.use("/sessions", sessionRoutes(deps));
   app.use("/api/chat", api);

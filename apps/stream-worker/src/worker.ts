@@ -1,7 +1,6 @@
 import type { Job } from "@chat/bus";
-import { channels } from "@chat/bus";
 import { decodeJob } from "@chat/core";
-import type { ErrorFrame } from "@chat/protocol";
+import { ChatError } from "@chat/protocol";
 import type { StreamWorkerDeps } from "./options";
 import { runJob } from "./run-job";
 
@@ -33,29 +32,6 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
   let readerDone: Promise<void> = Promise.resolve();
   let claimTimer: NodeJS.Timeout | undefined;
 
-  async function giveUp(job: Job, sessionId: string, replyId: string) {
-    const frame: ErrorFrame = {
-      type: "error",
-      code: "AGENT_ERROR",
-      message: "The agent reply failed repeatedly",
-      ref: replyId,
-    };
-    await deps.repo.updateMessage(replyId, { status: "error" }).catch(() => undefined);
-    await deps.bus.pubsub.publish(channels.session(sessionId), JSON.stringify(frame));
-    await deps.bus.pubsub.publish(
-      channels.session(sessionId),
-      JSON.stringify({
-        type: "stream_end",
-        session_id: sessionId,
-        message_id: replyId,
-        tokens_used: null,
-        latency_ms: null,
-        finish_reason: "error",
-      }),
-    );
-    await deps.bus.jobs.ack(job.id);
-  }
-
   async function handle(job: Job): Promise<void> {
     const payload = decodeJob(job.payload);
     if (!payload) {
@@ -64,8 +40,12 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
       return;
     }
     if (job.deliveries > maxDeliveries) {
-      logger.error({ job_id: job.id, session_id: payload.session_id }, "job dead-lettered");
-      await giveUp(job, payload.session_id, payload.reply_message_id);
+      logger.error({ job_id: job.id, session_id: payload.session_id, deliveries: job.deliveries }, "job dead-lettered");
+      // The session still gets its one final reply: an error, stored (the row is created if
+      // no delivery got that far) and streamed like any other ending.
+      const giveUp = new ChatError("AGENT_ERROR", "The agent reply failed repeatedly");
+      const done = await runJob(payload, job.deliveries, { deps, shutdown: shutdown.signal, giveUp });
+      if (done) await deps.bus.jobs.ack(job.id);
       return;
     }
     const done = await runJob(payload, job.deliveries, { deps, shutdown: shutdown.signal });
