@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Message, type Part, Role, TaskState } from "@a2a-js/sdk";
+import { AGENT_CARD_PATH, type Message, type Part, Role, TaskState } from "@a2a-js/sdk";
 import {
   type Client,
   ClientFactory,
@@ -49,10 +49,25 @@ export function createA2aAgent(options: A2aAgentOptions = {}): AgentBackend {
   );
   const clients = new Map<string, { client: Promise<Client>; expiresAt: number }>();
 
+  /**
+   * The card lives beside the endpoint (`{a2a_endpoint}/.well-known/agent-card.json`) for
+   * agents mounted under a path, or at the host's root; a URL ending in `.json` is the card.
+   */
+  async function resolveClient(endpoint: string): Promise<Client> {
+    if (endpoint.endsWith(".json")) return factory.createFromUrl(endpoint, "");
+    try {
+      return await factory.createFromUrl(`${endpoint.replace(/\/+$/, "")}/${AGENT_CARD_PATH}`, "");
+    } catch (error) {
+      const root = new URL(endpoint).origin;
+      if (root === endpoint.replace(/\/+$/, "")) throw error;
+      return factory.createFromUrl(root);
+    }
+  }
+
   function clientFor(endpoint: string): Promise<Client> {
     const cached = clients.get(endpoint);
     if (cached && cached.expiresAt > Date.now()) return cached.client;
-    const client = factory.createFromUrl(endpoint);
+    const client = resolveClient(endpoint);
     clients.set(endpoint, { client, expiresAt: Date.now() + cardTtlMs });
     // A failed card fetch is not cached: the next reply tries again.
     client.catch(() => clients.delete(endpoint));
