@@ -25,12 +25,14 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
   const blockMs = deps.blockMs ?? 1_000;
   const logger = deps.logger.child({ consumer: deps.consumer });
   const shutdown = new AbortController();
-  const active = new Set<Promise<void>>();
+  /** Running jobs by job id (the heartbeat touches them). */
+  const running = new Map<string, Promise<void>>();
   let started = false;
   let draining = false;
   let closed: Promise<void> | undefined;
   let readerDone: Promise<void> = Promise.resolve();
   let claimTimer: NodeJS.Timeout | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
 
   async function handle(job: Job): Promise<void> {
     const payload = decodeJob(job.payload);
@@ -53,17 +55,29 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
   }
 
   function launch(job: Job): void {
+    // A redelivery of a job this worker is still running (its own stale claim) is not run twice.
+    if (running.has(job.id)) return;
     const task = handle(job)
       .catch((error: unknown) => logger.error({ err: error, job_id: job.id }, "job failed; left for retry"))
-      .finally(() => active.delete(task));
-    active.add(task);
+      .finally(() => running.delete(job.id));
+    running.set(job.id, task);
+  }
+
+  /** Tell the queue the running jobs are alive, so no other worker claims them as stale. */
+  async function heartbeat(): Promise<void> {
+    if (running.size === 0) return;
+    try {
+      await deps.bus.jobs.touch(deps.consumer, [...running.keys()]);
+    } catch (error) {
+      logger.warn({ err: error }, "job heartbeat failed");
+    }
   }
 
   async function readLoop(): Promise<void> {
     while (!draining) {
-      const room = concurrency - active.size;
+      const room = concurrency - running.size;
       if (room <= 0) {
-        await Promise.race(active);
+        await Promise.race(running.values());
         continue;
       }
       try {
@@ -78,12 +92,12 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
   }
 
   async function claimStale(): Promise<void> {
-    if (draining || active.size >= concurrency) return;
+    if (draining || running.size >= concurrency) return;
     try {
       const jobs = await deps.bus.jobs.claimStale({
         consumer: deps.consumer,
         minIdleMs: claimIdleMs,
-        count: concurrency - active.size,
+        count: concurrency - running.size,
       });
       for (const job of jobs) launch(job);
     } catch (error) {
@@ -98,9 +112,12 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
       readerDone = readLoop();
       claimTimer = setInterval(() => void claimStale(), Math.max(claimIdleMs / 2, 500));
       claimTimer.unref();
+      // Well inside the idle time, so a live worker's job never looks stale.
+      heartbeatTimer = setInterval(() => void heartbeat(), Math.max(claimIdleMs / 3, 50));
+      heartbeatTimer.unref();
       void claimStale();
     },
-    activeCount: () => active.size,
+    activeCount: () => running.size,
     get draining() {
       return draining;
     },
@@ -110,9 +127,10 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
         clearInterval(claimTimer);
         await readerDone;
         const deadline = new Promise((resolve) => setTimeout(resolve, deps.drainTimeoutMs ?? 10_000).unref());
-        await Promise.race([Promise.allSettled([...active]), deadline]);
+        await Promise.race([Promise.allSettled([...running.values()]), deadline]);
         shutdown.abort();
-        await Promise.allSettled([...active]);
+        await Promise.allSettled([...running.values()]);
+        clearInterval(heartbeatTimer);
       })();
       return closed;
     },

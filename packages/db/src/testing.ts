@@ -23,7 +23,14 @@ export interface TestDatabaseOptions {
 }
 
 /** Creates a migrated, empty database that `close()` (or `await using`) throws away. */
-export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database & AsyncDisposable> {
+export async function createTestDatabase(
+  options: TestDatabaseOptions = {},
+): Promise<
+  Database &
+    AsyncDisposable & {
+      /** The server URL of this database (undefined on PGlite), for child processes. */ url?: string;
+    }
+> {
   const serverUrl = process.env.DATABASE_URL || undefined;
   const database = serverUrl ? await createServerDatabase(serverUrl, options.maxConnections) : await openDatabase({});
   try {
@@ -54,7 +61,7 @@ async function createServerDatabase(serverUrl: string, maxConnections?: number) 
     closing ??= closePool().finally(drop);
     return closing;
   };
-  return Object.assign(database, { close });
+  return Object.assign(database, { close, url: url.toString() });
 }
 
 async function withAdmin(url: string, run: (admin: postgres.Sql) => Promise<unknown>) {
