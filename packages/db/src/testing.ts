@@ -23,9 +23,7 @@ export interface TestDatabaseOptions {
 }
 
 /** Creates a migrated, empty database that `close()` (or `await using`) throws away. */
-export async function createTestDatabase(
-  options: TestDatabaseOptions = {},
-): Promise<
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<
   Database &
     AsyncDisposable & {
       /** The server URL of this database (undefined on PGlite), for child processes. */ url?: string;
