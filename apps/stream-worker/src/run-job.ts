@@ -37,8 +37,7 @@ async function historyBefore(deps: StreamWorkerDeps, sessionId: string, userSeq:
 }
 
 /** The stored row of the reply: the existing one (an earlier delivery made it) or a new one. */
-async function replyRow(deps: StreamWorkerDeps, job: AgentJob): Promise<MessageRow> {
-  const existing = await deps.repo.getMessage(job.reply_message_id);
+async function replyRow(deps: StreamWorkerDeps, job: AgentJob, existing: MessageRow | undefined): Promise<MessageRow> {
   if (existing) return existing;
   const { message } = await deps.repo.appendMessage({
     sessionId: job.session_id,
@@ -61,15 +60,25 @@ async function replyRow(deps: StreamWorkerDeps, job: AgentJob): Promise<MessageR
 export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, giveUp }: JobContext): Promise<boolean> {
   const { repo, bus, logger } = deps;
   const log = logger.child({ session_id: job.session_id, message_id: job.reply_message_id, trace_id: job.trace_id });
-  const session = await repo.getSession(job.session_id);
-  const userMessage = await repo.getMessage(job.user_message_id);
+  // Independent lookups at once: time to first token is mostly round trips.
+  const [session, userMessage, existing] = await Promise.all([
+    repo.getSession(job.session_id),
+    repo.getMessage(job.user_message_id),
+    repo.getMessage(job.reply_message_id),
+  ]);
   if (!session || session.status === "deleted" || !userMessage) {
     log.warn("job for a missing session or message dropped");
     return true;
   }
-  const row = await replyRow(deps, job);
-  if (row.status !== "streaming") return true; // finished by an earlier delivery
-  await bus.kv.del(keys.replyPending(job.reply_message_id));
+  if (existing && existing.status !== "streaming") return true; // finished by an earlier delivery
+  // The agent and the history are needed only after stream_start: fetch them meanwhile.
+  const agentLookup = giveUp ? Promise.resolve(undefined) : deps.agents.get(job.agent_id);
+  const historyLookup = giveUp ? Promise.resolve([]) : historyBefore(deps, job.session_id, userMessage.seq);
+  // Handled where awaited; this keeps an early return from leaving an unhandled rejection.
+  agentLookup.catch(() => undefined);
+  historyLookup.catch(() => undefined);
+  const row = await replyRow(deps, job, existing);
+  void bus.kv.del(keys.replyPending(job.reply_message_id)).catch(() => undefined);
 
   const channel = channels.session(job.session_id);
   const bufferKey = keys.streamBuffer(job.reply_message_id);
@@ -93,7 +102,9 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
     if (parsed.success) abort.abort(new CancelAbort(`cancelled by ${parsed.data.by}`));
   });
   // Checked after subscribing: a cancel sent before either is seen by one of them.
-  if (await bus.kv.get(keys.replyCancel(job.reply_message_id))) abort.abort(new CancelAbort("cancelled early"));
+  const earlyCancel = bus.kv.get(keys.replyCancel(job.reply_message_id)).then((by) => {
+    if (by) abort.abort(new CancelAbort("cancelled early"));
+  });
 
   const started = Date.now();
   let text = "";
@@ -121,11 +132,12 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
       timestamp: new Date().toISOString(),
     });
     if (giveUp) throw giveUp;
+    await earlyCancel;
     abort.signal.throwIfAborted();
-    const agent = await deps.agents.get(job.agent_id);
+    const agent = await agentLookup;
     const backend = agent && deps.backends[agent.backend];
     if (!agent || !backend) throw new ChatError("AGENT_UNAVAILABLE", `No agent ${job.agent_id} or no backend for it`);
-    const history = await historyBefore(deps, job.session_id, userMessage.seq);
+    const history = await historyLookup;
     const events: AsyncIterable<ReplyEvent> = backend({
       agent,
       sessionId: job.session_id,

@@ -19,7 +19,10 @@ export interface EdgeHandle {
 }
 
 export interface TestStack extends AsyncDisposable {
-  database: Database;
+  /** The test database (`url` set on a real server, for child processes). */
+  database: Database & { url?: string };
+  /** The bus namespace (for a worker in a child process on the same Redis). */
+  namespace: string;
   repo: ChatRepository;
   /** The bus of the api and the worker (edges may have their own, on the same Redis). */
   bus: Bus;
@@ -113,6 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   let closed: Promise<void> | undefined;
   const stack: TestStack = {
     database,
+    namespace,
     repo,
     bus,
     services,
