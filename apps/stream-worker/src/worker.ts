@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Job } from "@chat/bus";
 import { decodeJob } from "@chat/core";
 import { ChatError } from "@chat/protocol";
@@ -25,6 +26,8 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
   const blockMs = deps.blockMs ?? 1_000;
   const logger = deps.logger.child({ consumer: deps.consumer });
   const shutdown = new AbortController();
+  // Every running reply listens to it: as many listeners as the concurrency, by design.
+  setMaxListeners(0, shutdown.signal);
   /** Running jobs by job id (the heartbeat touches them). */
   const running = new Map<string, Promise<void>>();
   let started = false;

@@ -34,17 +34,6 @@ worker.start();
 process.on("message", (message) => {
   if (message === "cpu") process.send?.({ cpu: process.cpuUsage() });
   if (message === "stop") {
-    const all = (globalThis as any).__marks as [string, number][][];
-    const names = new Map<string, number[]>();
-    for (const m of all ?? [])
-      for (const [n, t] of m) {
-        if (!names.has(n)) names.set(n, []);
-        names.get(n)!.push(t);
-      }
-    for (const [n, ts] of names) {
-      ts.sort((a, b) => a - b);
-      console.error(n, "p50", ts[Math.floor(ts.length / 2)]?.toFixed(1), "max", ts.at(-1)?.toFixed(1));
-    }
     void worker
       .close()
       .then(() => bus.close())

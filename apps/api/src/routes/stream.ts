@@ -1,5 +1,6 @@
+import { keys } from "@chat/bus";
 import type { SessionRow } from "@chat/db";
-import { ChatError, postMessageRequest, type SseEvent } from "@chat/protocol";
+import { ChatError, type SseEvent, streamMessageRequest } from "@chat/protocol";
 import { type Request, type Response, Router } from "express";
 import type { ApiDeps } from "../deps";
 import { userOf } from "../http/auth";
@@ -37,12 +38,12 @@ export function streamRoutes(deps: ApiDeps, options: StreamRouteOptions = {}): R
     const row = await repo.getMessage(messageId);
     if (row && row.sessionId === session.sessionId && row.senderType === "agent") return messageId;
     // A reply still in the queue has no row yet; the pending marker names its session.
-    if (!row && (await bus.kv.get(`chat:reply:${messageId}`)) === session.sessionId) return messageId;
+    if (!row && (await bus.kv.get(keys.replyPending(messageId))) === session.sessionId) return messageId;
     throw new ChatError("NOT_FOUND", "Message not found");
   }
 
   /** Answer with the reply as SSE until its stream_end or until the client leaves. */
-  async function stream(req: Request, res: Response, sessionId: string, messageId: string, lastEventId?: string) {
+  async function stream(res: Response, sessionId: string, messageId: string, lastEventId?: string) {
     res.status(200);
     res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
     res.setHeader("Cache-Control", "no-cache, no-transform");
@@ -53,7 +54,10 @@ export function streamRoutes(deps: ApiDeps, options: StreamRouteOptions = {}): R
     const left = new AbortController();
     // The client leaving ends this response only; the reply goes on in the worker.
     res.on("close", () => left.abort());
-    const heartbeat = setInterval(() => res.write(": ping\n\n"), heartbeatMs);
+    const send = (text: string) => {
+      if (!left.signal.aborted && !res.writableEnded) res.write(text);
+    };
+    const heartbeat = setInterval(() => send(": ping\n\n"), heartbeatMs);
     heartbeat.unref();
     try {
       await pipeReply({
@@ -64,7 +68,7 @@ export function streamRoutes(deps: ApiDeps, options: StreamRouteOptions = {}): R
         after: parsePosition(lastEventId),
         signal: left.signal,
         write: (id: string, event: SseEvent) => {
-          res.write(`id: ${id}\ndata: ${JSON.stringify(event)}\n\n`);
+          send(`id: ${id}\ndata: ${JSON.stringify(event)}\n\n`);
         },
       });
     } catch (error) {
@@ -82,7 +86,7 @@ export function streamRoutes(deps: ApiDeps, options: StreamRouteOptions = {}): R
 
   router.post("/stream", async (req, res) => {
     const session = await sessionOf(req, res);
-    const body = validate(postMessageRequest, req.body);
+    const body = validate(streamMessageRequest, req.body);
     if (session.agentId == null) throw new ChatError("CONFLICT", "The session has no agent to answer");
     const { replyMessageId, duplicate, message } = await chat.postUserMessage({
       session,
@@ -98,7 +102,7 @@ export function streamRoutes(deps: ApiDeps, options: StreamRouteOptions = {}): R
     }
     res.setHeader("X-Message-Id", message.messageId);
     res.setHeader("X-Reply-Message-Id", replyMessageId);
-    await stream(req, res, session.sessionId, replyMessageId);
+    await stream(res, session.sessionId, replyMessageId);
   });
 
   router.get("/:messageId/stream", async (req, res) => {
@@ -106,7 +110,7 @@ export function streamRoutes(deps: ApiDeps, options: StreamRouteOptions = {}): R
     const messageId = await replyOf(session, req);
     const lastEventId =
       req.get("last-event-id") ?? (typeof req.query.last_event_id === "string" ? req.query.last_event_id : undefined);
-    await stream(req, res, session.sessionId, messageId, lastEventId);
+    await stream(res, session.sessionId, messageId, lastEventId);
   });
 
   router.post("/:messageId/cancel", async (req, res) => {
