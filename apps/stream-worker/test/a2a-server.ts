@@ -36,6 +36,9 @@ class WordsExecutor implements AgentExecutor {
   constructor(
     private readonly streaming: boolean,
     private readonly seen: { contextIds: string[] },
+    /** Words to stream (the slow agent streams many, slowly, to be cancelled). */
+    private readonly words: string[] = A2A_WORDS,
+    private readonly delayMs = 2,
   ) {}
 
   async execute(ctx: RequestContext, bus: ExecutionEventBus): Promise<void> {
@@ -56,8 +59,8 @@ class WordsExecutor implements AgentExecutor {
         metadata: undefined,
       }),
     );
-    for (const word of A2A_WORDS) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    for (const word of this.words) {
+      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       bus.publish(
         AgentEvent.statusUpdate({
           taskId,
@@ -79,7 +82,7 @@ class WordsExecutor implements AgentExecutor {
           artifactId: "answer",
           name: "answer",
           description: "",
-          parts: agentMessage(contextId, taskId, A2A_WORDS.join("")).parts,
+          parts: agentMessage(contextId, taskId, this.words.join("")).parts,
           metadata: undefined,
           extensions: [],
         },
@@ -111,6 +114,10 @@ export interface A2aPeer extends AsyncDisposable {
   contextIds: string[];
   /** JSON-RPC methods called, in order. */
   methods: string[];
+  /** Base URL of an agent streaming 500 words, 20 ms apart (to cancel mid-stream). */
+  slowUrl: string;
+  /** Requests whose client closed the connection before the response ended. */
+  disconnects: () => number;
   close(): Promise<void>;
 }
 
@@ -121,9 +128,12 @@ export async function startA2aPeer(): Promise<A2aPeer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const peer = { traceIds: [] as (string | undefined)[], contextIds: [] as string[], methods: [] as string[] };
+  let disconnects = 0;
+  const slowWords = Array.from({ length: 500 }, (_, i) => `w${i} `);
   for (const [name, streaming] of [
     ["streaming", true],
     ["blocking", false],
+    ["slow", true],
   ] as const) {
     const card: AgentCard = {
       name: `${name} test agent`,
@@ -141,9 +151,14 @@ export async function startA2aPeer(): Promise<A2aPeer> {
       skills: [],
       signatures: [],
     };
-    const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), new WordsExecutor(streaming, peer));
+    const executor =
+      name === "slow" ? new WordsExecutor(true, peer, slowWords, 20) : new WordsExecutor(streaming, peer);
+    const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
     app.use(`/${name}/.well-known/agent-card.json`, agentCardHandler({ agentCardProvider: handler }));
-    app.use(`/${name}/rpc`, express.json(), (req, _res, next) => {
+    app.use(`/${name}/rpc`, express.json(), (req, res, next) => {
+      res.on("close", () => {
+        if (!res.writableEnded) disconnects += 1;
+      });
       peer.traceIds.push(req.get("x-trace-id"));
       peer.methods.push(String(req.body?.method));
       next();
@@ -158,6 +173,8 @@ export async function startA2aPeer(): Promise<A2aPeer> {
     ...peer,
     streamingUrl: `${base}/streaming`,
     blockingUrl: `${base}/blocking`,
+    slowUrl: `${base}/slow`,
+    disconnects: () => disconnects,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -15,6 +15,7 @@ async function setup() {
   const agents = createStaticAgentRegistry([
     { id: 7, name: "streams", logo_url: null, framework: "a2a", backend: "a2a", a2a_endpoint: peer.streamingUrl },
     { id: 8, name: "blocks", logo_url: null, framework: "a2a", backend: "a2a", a2a_endpoint: peer.blockingUrl },
+    { id: 9, name: "slow", logo_url: null, framework: "a2a", backend: "a2a", a2a_endpoint: peer.slowUrl },
   ]);
   const worker = createStreamWorker({
     repo,
@@ -30,21 +31,30 @@ async function setup() {
   return {
     peer,
     repo,
-    /** Ask agent `agentId` one question and collect the reply's frames until stream_end. */
-    async ask(agentId: number, content: string) {
+    chat,
+    /**
+     * Ask agent `agentId` one question and collect the reply's frames until stream_end;
+     * `during` runs once the reply's third chunk arrived.
+     */
+    async ask(agentId: number, content: string, during?: (replyId: string, sessionId: string) => Promise<void>) {
       const session = await repo.createSession({ userId: "alice", agentId });
       const frames: ServerFrame[] = [];
       let done: () => void = () => {};
       const ended = new Promise<void>((resolve) => {
         done = resolve;
       });
+      let duringDone: Promise<void> | undefined;
       const unsubscribe = await bus.pubsub.subscribe(`chat:session:${session.sessionId}`, (payload) => {
         const frame = JSON.parse(payload) as ServerFrame;
         frames.push(frame);
+        if (frame.type === "stream_chunk" && frame.index === 2 && during) {
+          duringDone = during(frame.message_id, session.sessionId);
+        }
         if (frame.type === "stream_end") done();
       });
       const { replyMessageId } = await chat.postUserMessage({ session, userId: "alice", content });
       await ended;
+      await duringDone;
       await unsubscribe();
       return { session, frames, replyMessageId: replyMessageId as string };
     },
@@ -59,7 +69,20 @@ async function setup() {
 
 const textOf = (frames: ServerFrame[]) => frames.map((f) => (f.type === "stream_chunk" ? f.content : "")).join("");
 
-describe("a2a agents (@a2a-js/sdk on both sides)", () => {
+describe("a2a agents (@a2a-js/sdk on both sides)", { timeout: 60_000 }, () => {
+  it("a cancel aborts the upstream A2A stream (its connection closes) and keeps the partial text", async () => {
+    await using env = await setup();
+    const { frames, replyMessageId } = await env.ask(9, "go slowly", (replyId, sessionId) =>
+      env.chat.cancelReply(sessionId, replyId, "alice"),
+    );
+    expect(frames.find((f) => f.type === "stream_end")).toMatchObject({ finish_reason: "cancelled" });
+    await expect.poll(() => env.peer.disconnects()).toBe(1);
+    const stored = await env.repo.getMessage(replyMessageId);
+    expect(stored?.status).toBe("cancelled");
+    expect(stored?.content).toMatch(/^w0 w1 w2 /);
+    expect(stored?.content).toBe(textOf(frames));
+  });
+
   it("streams status updates as chunks, with contextId = session id and X-Trace-Id", async () => {
     await using env = await setup();
     const { session, frames, replyMessageId } = await env.ask(7, "hello a2a");

@@ -22,7 +22,7 @@ async function until(check: () => boolean, timeoutMs = 15_000) {
   }
 }
 
-describe("dead-lettering", () => {
+describe("dead-lettering", { timeout: 60_000 }, () => {
   it("gives up after maxDeliveries with one stored error reply, even if no delivery created the row", async () => {
     await using database = await createTestDatabase();
     await using bus = createTestBus({ namespace: randomNamespace(), cleanup: true });

@@ -57,7 +57,7 @@ async function setup() {
   };
 }
 
-describe("openai-compatible agents", () => {
+describe("openai-compatible agents", { timeout: 60_000 }, () => {
   it("streams the model's reply with history, usage and the trace id", async () => {
     await using env = await setup();
     const { sessionId, socket } = await env.session(AGENT.echo);

@@ -15,7 +15,7 @@ const text = (events: SseRecord[]) =>
   events.map((r) => (r.event.type === "stream_chunk" ? r.event.content : "")).join("");
 const ended = (events: SseRecord[]) => events.some((r) => r.event.type === "stream_end");
 
-describe("SSE: POST .../messages/stream and resume", () => {
+describe("SSE: POST .../messages/stream and resume", { timeout: 60_000 }, () => {
   it("streams the reply as text/event-stream with ids, in the spec's shapes", async () => {
     await using stack = await startStack({ delayMs: 1 });
     const sessionId = await demoSession(stack);
