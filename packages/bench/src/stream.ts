@@ -4,7 +4,8 @@
  * Redis, and a ws-edge to C WebSocket clients. Reports the latency the pipeline adds per
  * token (upstream emit → client receive), the time-to-first-token overhead, chunks/s and the
  * worker's CPU per chunk. Real PostgreSQL and Redis (DATABASE_URL/REDIS_URL, else the local
- * defaults): the worker is another process. Env: STREAMS (200), TOKENS (40), TOKEN_INTERVAL_MS (50).
+ * defaults): the worker is another process. Env: STREAMS (200), TOKENS (40), TOKEN_INTERVAL_MS (50),
+ * BENCH_CPU_PROF (a directory for the worker's CPU profile).
  */
 import { fork } from "node:child_process";
 import { cpus } from "node:os";
@@ -37,7 +38,12 @@ const stack = await startStack({
   edgeOptions: { maxConnections: STREAMS + 100 },
 });
 const child = fork(fileURLToPath(new URL("./stream-worker-child.ts", import.meta.url)), {
-  execArgv: ["--import", "tsx"],
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there.
+  execArgv: [
+    "--import",
+    "tsx",
+    ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+  ],
   env: {
     ...process.env,
     CHILD_DATABASE_URL: stack.database.url,

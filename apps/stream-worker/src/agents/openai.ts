@@ -1,5 +1,4 @@
 import { ChatError } from "@chat/protocol";
-import { z } from "zod";
 import type { AgentBackend } from "./backend";
 import { agentFailure, httpFailure } from "./errors";
 import { parseSse } from "./sse";
@@ -15,18 +14,24 @@ export interface OpenAiAgentOptions {
   fetch?: typeof fetch;
 }
 
-/** The parts of a Chat Completions stream chunk we use; anything else is ignored. */
-const completionChunk = z.object({
-  choices: z
-    .array(
-      z.object({
-        delta: z.object({ content: z.string().nullish() }).nullish(),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-  usage: z.object({ total_tokens: z.number().int() }).nullish(),
-});
+/**
+ * The parts of a Chat Completions stream chunk we use (`choices[0].delta.content`,
+ * `usage.total_tokens`); anything else is ignored. Checked by hand rather than with a schema:
+ * this runs once per token. Undefined when the chunk is not shaped like one.
+ */
+function readChunk(json: unknown): { text?: string; usage?: number } | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const { choices, usage } = json as { choices?: unknown; usage?: unknown };
+  if (choices != null && !Array.isArray(choices)) return undefined;
+  const first = (choices as unknown[] | undefined)?.[0] as { delta?: { content?: unknown } } | undefined;
+  const content = first?.delta?.content;
+  if (content != null && typeof content !== "string") return undefined;
+  const total = (usage as { total_tokens?: unknown } | null | undefined)?.total_tokens;
+  return {
+    ...(typeof content === "string" ? { text: content } : {}),
+    ...(typeof total === "number" ? { usage: total } : {}),
+  };
+}
 
 /**
  * Any OpenAI-compatible Chat Completions endpoint (vLLM, Ollama, llama.cpp, LiteLLM, OpenAI)
@@ -89,11 +94,10 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentBacken
         if (typeof json === "object" && json !== null && "error" in json) {
           throw new ChatError("AGENT_ERROR", `${what} reported an error mid-stream`);
         }
-        const chunk = completionChunk.safeParse(json);
-        if (!chunk.success) throw new ChatError("AGENT_ERROR", `${what} sent a malformed stream chunk`);
-        const text = chunk.data.choices?.[0]?.delta?.content;
-        if (text) yield { type: "text", text };
-        if (chunk.data.usage) yield { type: "usage", tokensUsed: chunk.data.usage.total_tokens };
+        const chunk = readChunk(json);
+        if (!chunk) throw new ChatError("AGENT_ERROR", `${what} sent a malformed stream chunk`);
+        if (chunk.text) yield { type: "text", text: chunk.text };
+        if (chunk.usage !== undefined) yield { type: "usage", tokensUsed: chunk.usage };
       }
     } catch (error) {
       signal.throwIfAborted();
