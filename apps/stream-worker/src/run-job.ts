@@ -105,6 +105,7 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
   const earlyCancel = bus.kv.get(keys.replyCancel(job.reply_message_id)).then((by) => {
     if (by) abort.abort(new CancelAbort("cancelled early"));
   });
+  earlyCancel.catch(() => undefined); // awaited below, unless stream_start already failed
 
   const started = Date.now();
   let text = "";
