@@ -9,6 +9,7 @@ import { participantRoutes } from "./routes/participants";
 import { readRoutes } from "./routes/read";
 import { searchRoutes } from "./routes/search";
 import { sessionRoutes } from "./routes/sessions";
+import { streamRoutes } from "./routes/stream";
 
 export interface Api {
   /** The Express app; mount it on any http server. */
@@ -45,6 +46,7 @@ export function createApi(deps: ApiDeps): Api {
   api.get("/openapi.json", openApiRoute());
   api.use(express.json({ limit: "256kb" }));
   api.use(requireAuth(deps.verifyToken));
+  api.use("/sessions/:sessionId/messages", streamRoutes(deps));
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
   api.use("/sessions/:sessionId/participants", participantRoutes(deps));
   api.use("/sessions/:sessionId/read", readRoutes(deps));

@@ -8,7 +8,7 @@ async function main() {
     throw new Error("JWT_SECRET_KEY: the development default must not be used in production");
   }
   const logger = createLogger({ name: "chat-service", level: env.LOG_LEVEL, instanceId: newInstanceId("standalone") });
-  const app = await startStandalone(env, logger);
+  const app = await startStandalone(env, logger, process.env);
   logger.info(
     {
       port: app.port,

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApi } from "@chat/api";
 import { createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
-import { createDemoAgent, createStreamWorker } from "@chat/stream-worker";
+import { createBackends, createStreamWorker, secretLookup, workerOptionsFromEnv } from "@chat/stream-worker";
 import { createWsEdge } from "@chat/ws-edge";
 import type { StandaloneEnv } from "./env";
 
@@ -18,7 +18,12 @@ export interface Standalone {
  * stream worker in the background. On PGlite and the in-process bus when DATABASE_URL and
  * REDIS_URL are unset, on the real servers when they are set.
  */
-export async function startStandalone(env: StandaloneEnv, logger: Logger): Promise<Standalone> {
+export async function startStandalone(
+  env: StandaloneEnv,
+  logger: Logger,
+  /** Where `api_key_env` names of openai agents are looked up (main passes the environment). */
+  secrets: Record<string, string | undefined> = {},
+): Promise<Standalone> {
   const runtime = await openRuntime({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
@@ -46,9 +51,12 @@ export async function startStandalone(env: StandaloneEnv, logger: Logger): Promi
     agents: services.agents,
     logger,
     consumer: newInstanceId("stream-worker"),
-    concurrency: env.STREAM_WORKER_CONCURRENCY,
-    claimIdleMs: env.STREAM_CLAIM_IDLE_MS,
-    backends: { demo: createDemoAgent({ chunkSize: env.STREAM_CHUNK_SIZE, delayMs: env.STREAM_DELAY_MS }) },
+    ...workerOptionsFromEnv(env),
+    backends: createBackends({
+      chunkSize: env.STREAM_CHUNK_SIZE,
+      delayMs: env.STREAM_DELAY_MS,
+      secret: secretLookup(secrets),
+    }),
   });
   const server = createServer(api.app);
   server.on("upgrade", (req, socket, head) => {

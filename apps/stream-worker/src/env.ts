@@ -12,8 +12,38 @@ export const streamWorkerEnvShape = {
   /** Jobs one worker runs at once. */
   STREAM_WORKER_CONCURRENCY: envInt(16, 1, 1_000),
   /** A job unacknowledged this long by a dead worker is taken over by another. */
-  STREAM_CLAIM_IDLE_MS: envInt(30_000, 1_000),
+  STREAM_CLAIM_IDLE_MS: envInt(30_000, 100),
+  /** Deliveries of one job before it is given up with an error reply. */
+  STREAM_MAX_DELIVERIES: envInt(5, 1, 100),
+  /** Window in which tiny tokens of real agents are merged into one chunk (0: never). */
+  STREAM_COALESCE_MS: envInt(4, 0, 1_000),
+  /** Milliseconds until an agent answers at all. */
+  AGENT_CONNECT_TIMEOUT_MS: envInt(10_000, 1),
+  /** Milliseconds from the agent's answer to its first text. */
+  AGENT_FIRST_TOKEN_TIMEOUT_MS: envInt(60_000, 1),
+  /** Longest silence, in ms, between two pieces of an agent's text. */
+  AGENT_IDLE_TIMEOUT_MS: envInt(30_000, 1),
 };
+
+/** Looks up secrets named by AGENTS_FILE (`api_key_env`) in the same environment. */
+export function secretLookup(source: Record<string, string | undefined>): (name: string) => string | undefined {
+  return (name) => source[name];
+}
+
+/** The worker options that come from the environment. */
+export function workerOptionsFromEnv(env: StreamWorkerEnv) {
+  return {
+    concurrency: env.STREAM_WORKER_CONCURRENCY,
+    claimIdleMs: env.STREAM_CLAIM_IDLE_MS,
+    maxDeliveries: env.STREAM_MAX_DELIVERIES,
+    coalesce: { windowMs: env.STREAM_COALESCE_MS },
+    timeouts: {
+      connectMs: env.AGENT_CONNECT_TIMEOUT_MS,
+      firstTokenMs: env.AGENT_FIRST_TOKEN_TIMEOUT_MS,
+      idleMs: env.AGENT_IDLE_TIMEOUT_MS,
+    },
+  };
+}
 
 export type StreamWorkerEnv = ReturnType<typeof loadStreamWorkerEnv>;
 

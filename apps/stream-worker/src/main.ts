@@ -7,8 +7,8 @@ import {
   newInstanceId,
   openRuntime,
 } from "@chat/core";
-import { createDemoAgent } from "./agents/demo";
-import { loadStreamWorkerEnv } from "./env";
+import { createBackends } from "./agents";
+import { loadStreamWorkerEnv, secretLookup, workerOptionsFromEnv } from "./env";
 import { createStreamWorker } from "./worker";
 
 /** The stream-worker container: takes agent jobs; /healthz and /readyz on SERVICE_PORT. */
@@ -30,9 +30,12 @@ async function main() {
     agents,
     logger,
     consumer: instanceId,
-    concurrency: env.STREAM_WORKER_CONCURRENCY,
-    claimIdleMs: env.STREAM_CLAIM_IDLE_MS,
-    backends: { demo: createDemoAgent({ chunkSize: env.STREAM_CHUNK_SIZE, delayMs: env.STREAM_DELAY_MS }) },
+    ...workerOptionsFromEnv(env),
+    backends: createBackends({
+      chunkSize: env.STREAM_CHUNK_SIZE,
+      delayMs: env.STREAM_DELAY_MS,
+      secret: secretLookup(process.env),
+    }),
   });
   worker.start();
   const server = createServer((req, res) => {

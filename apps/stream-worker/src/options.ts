@@ -2,6 +2,8 @@ import type { Bus } from "@chat/bus";
 import type { AgentRegistry, Logger } from "@chat/core";
 import type { ChatRepository } from "@chat/db";
 import type { AgentBackend } from "./agents/backend";
+import type { CoalescerOptions } from "./coalescer";
+import type { AgentTimeouts } from "./watchdog";
 
 export interface StreamWorkerOptions {
   /** Unique consumer name of this worker in the job group. */
@@ -18,13 +20,17 @@ export interface StreamWorkerOptions {
   drainTimeoutMs?: number;
   /** Blocking read timeout; bounds how long `close()` waits for the reader. @default 1_000 */
   blockMs?: number;
+  /** Connect / first-token / idle limits of an agent call (AGENT_TIMEOUT past them). */
+  timeouts?: AgentTimeouts;
+  /** How tokens of real agents are merged into chunks. */
+  coalesce?: CoalescerOptions;
 }
 
 export interface StreamWorkerDeps extends StreamWorkerOptions {
   repo: ChatRepository;
   bus: Bus;
   agents: AgentRegistry;
-  /** Backend per agent framework (`demo`, `a2a`, `openai`). */
+  /** Backend per agent kind (`AgentInfo.backend`: `demo`, `a2a`, `openai`). */
   backends: Record<string, AgentBackend>;
   logger: Logger;
 }

@@ -1,19 +1,29 @@
 import { channels, keys } from "@chat/bus";
 import { type AgentJob, controlMessageSchema } from "@chat/core";
 import type { MessageRow } from "@chat/db";
-import type { ErrorFrame, FinishReason, ServerFrame } from "@chat/protocol";
-import type { HistoryTurn } from "./agents/backend";
+import { ChatError, type ErrorFrame, type FinishReason, type ServerFrame } from "@chat/protocol";
+import type { HistoryTurn, ReplyEvent } from "./agents/backend";
+import { agentFailure } from "./agents/errors";
+import { Coalescer } from "./coalescer";
 import type { StreamWorkerDeps } from "./options";
+import { AgentTimeout, Watchdog } from "./watchdog";
 
 /** Thrown through the abort signal when the worker shuts down: the job is left for another. */
 export class ShutdownAbort extends Error {
   override readonly name = "ShutdownAbort";
 }
 
+/** Thrown through the abort signal when a participant stops the reply. */
+export class CancelAbort extends Error {
+  override readonly name = "CancelAbort";
+}
+
 export interface JobContext {
   deps: StreamWorkerDeps;
   /** Aborted with a ShutdownAbort when the worker stops. */
   shutdown: AbortSignal;
+  /** Skip the agent and end the reply with this error (dead-lettered job). */
+  giveUp?: ChatError;
 }
 
 /** Most earlier messages sent to the agent as context. */
@@ -26,38 +36,57 @@ async function historyBefore(deps: StreamWorkerDeps, sessionId: string, userSeq:
     .map((m) => ({ role: m.senderType === "user" ? "user" : "assistant", content: m.content ?? "" }));
 }
 
+/** The stored row of the reply: the existing one (an earlier delivery made it) or a new one. */
+async function replyRow(deps: StreamWorkerDeps, job: AgentJob, existing: MessageRow | undefined): Promise<MessageRow> {
+  if (existing) return existing;
+  const { message } = await deps.repo.appendMessage({
+    sessionId: job.session_id,
+    messageId: job.reply_message_id,
+    senderType: "agent",
+    senderId: String(job.agent_id),
+    messageType: "stream",
+    content: "",
+    status: "streaming",
+    metadata: { reply_to: job.user_message_id },
+  });
+  return message;
+}
+
 /**
  * Produce one agent reply: store the row (status streaming), publish stream_start, the chunks
- * and stream_end, buffer the chunks for resume, store the final text. Returns false when the
- * job must stay pending (the worker is shutting down).
+ * and stream_end on the session channel and into the reply's buffer (for resume), store the
+ * final text. Returns false when the job must stay pending (the worker is shutting down).
  */
-export async function runJob(job: AgentJob, attempt: number, { deps, shutdown }: JobContext): Promise<boolean> {
+export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, giveUp }: JobContext): Promise<boolean> {
   const { repo, bus, logger } = deps;
   const log = logger.child({ session_id: job.session_id, message_id: job.reply_message_id, trace_id: job.trace_id });
-  const session = await repo.getSession(job.session_id);
-  const userMessage = await repo.getMessage(job.user_message_id);
+  // Independent lookups at once: time to first token is mostly round trips.
+  const [session, userMessage, existing] = await Promise.all([
+    repo.getSession(job.session_id),
+    repo.getMessage(job.user_message_id),
+    repo.getMessage(job.reply_message_id),
+  ]);
   if (!session || session.status === "deleted" || !userMessage) {
     log.warn("job for a missing session or message dropped");
     return true;
   }
-  let row: MessageRow | undefined = await repo.getMessage(job.reply_message_id);
-  if (row && row.status !== "streaming") return true; // finished by an earlier delivery
-  row ??= (
-    await repo.appendMessage({
-      sessionId: job.session_id,
-      messageId: job.reply_message_id,
-      senderType: "agent",
-      senderId: String(job.agent_id),
-      messageType: "stream",
-      content: "",
-      status: "streaming",
-      metadata: { reply_to: job.user_message_id },
-    })
-  ).message;
+  if (existing && existing.status !== "streaming") return true; // finished by an earlier delivery
+  // The agent and the history are needed only after stream_start: fetch them meanwhile.
+  const agentLookup = giveUp ? Promise.resolve(undefined) : deps.agents.get(job.agent_id);
+  const historyLookup = giveUp ? Promise.resolve([]) : historyBefore(deps, job.session_id, userMessage.seq);
+  // Handled where awaited; this keeps an early return from leaving an unhandled rejection.
+  agentLookup.catch(() => undefined);
+  historyLookup.catch(() => undefined);
+  const row = await replyRow(deps, job, existing);
+  void bus.kv.del(keys.replyPending(job.reply_message_id)).catch(() => undefined);
 
   const channel = channels.session(job.session_id);
-  const publish = (frame: ServerFrame) => bus.pubsub.publish(channel, JSON.stringify(frame));
   const bufferKey = keys.streamBuffer(job.reply_message_id);
+  // Every frame of the reply goes to the buffer too, so a resumer can replay it whole.
+  const emit = async (frame: ServerFrame) => {
+    const data = JSON.stringify(frame);
+    await Promise.all([bus.pubsub.publish(channel, data), bus.buffers.append(bufferKey, data)]);
+  };
   const base = { session_id: job.session_id, message_id: job.reply_message_id };
 
   const abort = new AbortController();
@@ -70,8 +99,13 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown }:
     } catch {
       return;
     }
-    if (parsed.success) abort.abort(new Error(`cancelled by ${parsed.data.by}`));
+    if (parsed.success) abort.abort(new CancelAbort(`cancelled by ${parsed.data.by}`));
   });
+  // Checked after subscribing: a cancel sent before either is seen by one of them.
+  const earlyCancel = bus.kv.get(keys.replyCancel(job.reply_message_id)).then((by) => {
+    if (by) abort.abort(new CancelAbort("cancelled early"));
+  });
+  earlyCancel.catch(() => undefined); // awaited below, unless stream_start already failed
 
   const started = Date.now();
   let text = "";
@@ -80,8 +114,15 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown }:
   let firstTokenMs: number | null = null;
   let finishReason: FinishReason = "stop";
   let failure: ErrorFrame | undefined;
+  const sendChunk = async (piece: string) => {
+    const chunk = { type: "stream_chunk" as const, ...base, content: piece, index, attempt };
+    index += 1;
+    await emit(chunk);
+  };
+  const coalescer = new Coalescer(sendChunk, deps.coalesce);
+  const watchdog = new Watchdog(abort, deps.timeouts);
   try {
-    await publish({
+    await emit({
       type: "stream_start",
       ...base,
       seq: row.seq,
@@ -91,11 +132,14 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown }:
       attempt,
       timestamp: new Date().toISOString(),
     });
-    const agent = await deps.agents.get(job.agent_id);
-    const backend = agent && deps.backends[agent.framework];
-    if (!agent || !backend) throw new Error(`No backend for agent ${job.agent_id}`);
-    const history = await historyBefore(deps, job.session_id, userMessage.seq);
-    const events = backend({
+    if (giveUp) throw giveUp;
+    await earlyCancel;
+    abort.signal.throwIfAborted();
+    const agent = await agentLookup;
+    const backend = agent && deps.backends[agent.backend];
+    if (!agent || !backend) throw new ChatError("AGENT_UNAVAILABLE", `No agent ${job.agent_id} or no backend for it`);
+    const history = await historyLookup;
+    const events: AsyncIterable<ReplyEvent> = backend({
       agent,
       sessionId: job.session_id,
       traceId: job.trace_id,
@@ -103,34 +147,47 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown }:
       history,
       signal: abort.signal,
     });
+    // The demo agent's chunks are the contract (STREAM_CHUNK_SIZE); real models get coalesced.
+    const coalesce = agent.backend !== "demo";
     for await (const event of events) {
+      if (event.type === "connected") {
+        watchdog.connected();
+        continue;
+      }
       if (event.type === "usage") {
         tokensUsed = event.tokensUsed;
         continue;
       }
       if (event.text.length === 0) continue;
+      watchdog.text();
       firstTokenMs ??= Date.now() - started;
-      const chunk = { type: "stream_chunk" as const, ...base, content: event.text, index, attempt };
-      index += 1;
       text += event.text;
-      const data = JSON.stringify(chunk);
-      await Promise.all([bus.pubsub.publish(channel, data), bus.buffers.append(bufferKey, data)]);
+      if (coalesce) coalescer.push(event.text);
+      else await sendChunk(event.text);
     }
-  } catch (error) {
-    if (abort.signal.reason instanceof ShutdownAbort) return false;
-    if (abort.signal.aborted) {
+    await coalescer.finish();
+    abort.signal.throwIfAborted();
+  } catch (caught) {
+    const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
+    if (reason instanceof ShutdownAbort) {
+      coalescer.discard();
+      return false;
+    }
+    // What reached clients so far is what the stored partial text should be.
+    await coalescer.finish().catch(() => undefined);
+    if (reason instanceof CancelAbort) {
       finishReason = "cancelled";
     } else {
       finishReason = "error";
-      log.error({ err: error }, "agent reply failed");
-      failure = {
-        type: "error",
-        code: "AGENT_ERROR",
-        message: "The agent could not answer",
-        ref: job.reply_message_id,
-      };
+      const error =
+        reason instanceof AgentTimeout
+          ? new ChatError("AGENT_TIMEOUT", "The agent took too long to answer", { cause: reason })
+          : agentFailure(caught, "The agent");
+      log.error({ err: error.cause ?? error, code: error.code }, "agent reply failed");
+      failure = { type: "error", code: error.code, message: error.message, ref: job.reply_message_id };
     }
   } finally {
+    watchdog.stop();
     shutdown.removeEventListener("abort", onShutdown);
     await unsubscribe();
   }
@@ -143,10 +200,16 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown }:
     status: finishReason === "stop" ? "complete" : finishReason === "cancelled" ? "cancelled" : "error",
     tokensUsed,
     latencyMs,
-    metadata: { reply_to: job.user_message_id, finish_reason: finishReason, ttft_ms: firstTokenMs, attempt },
+    metadata: {
+      reply_to: job.user_message_id,
+      finish_reason: finishReason,
+      ttft_ms: firstTokenMs,
+      attempt,
+      ...(failure ? { error_code: failure.code } : {}),
+    },
   });
-  if (failure) await publish(failure);
-  await publish({
+  if (failure) await emit(failure);
+  await emit({
     type: "stream_end",
     ...base,
     tokens_used: tokensUsed,

@@ -1,7 +1,7 @@
+import { setMaxListeners } from "node:events";
 import type { Job } from "@chat/bus";
-import { channels } from "@chat/bus";
 import { decodeJob } from "@chat/core";
-import type { ErrorFrame } from "@chat/protocol";
+import { ChatError } from "@chat/protocol";
 import type { StreamWorkerDeps } from "./options";
 import { runJob } from "./run-job";
 
@@ -26,35 +26,16 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
   const blockMs = deps.blockMs ?? 1_000;
   const logger = deps.logger.child({ consumer: deps.consumer });
   const shutdown = new AbortController();
-  const active = new Set<Promise<void>>();
+  // Every running reply listens to it: as many listeners as the concurrency, by design.
+  setMaxListeners(0, shutdown.signal);
+  /** Running jobs by job id (the heartbeat touches them). */
+  const running = new Map<string, Promise<void>>();
   let started = false;
   let draining = false;
   let closed: Promise<void> | undefined;
   let readerDone: Promise<void> = Promise.resolve();
   let claimTimer: NodeJS.Timeout | undefined;
-
-  async function giveUp(job: Job, sessionId: string, replyId: string) {
-    const frame: ErrorFrame = {
-      type: "error",
-      code: "AGENT_ERROR",
-      message: "The agent reply failed repeatedly",
-      ref: replyId,
-    };
-    await deps.repo.updateMessage(replyId, { status: "error" }).catch(() => undefined);
-    await deps.bus.pubsub.publish(channels.session(sessionId), JSON.stringify(frame));
-    await deps.bus.pubsub.publish(
-      channels.session(sessionId),
-      JSON.stringify({
-        type: "stream_end",
-        session_id: sessionId,
-        message_id: replyId,
-        tokens_used: null,
-        latency_ms: null,
-        finish_reason: "error",
-      }),
-    );
-    await deps.bus.jobs.ack(job.id);
-  }
+  let heartbeatTimer: NodeJS.Timeout | undefined;
 
   async function handle(job: Job): Promise<void> {
     const payload = decodeJob(job.payload);
@@ -64,8 +45,12 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
       return;
     }
     if (job.deliveries > maxDeliveries) {
-      logger.error({ job_id: job.id, session_id: payload.session_id }, "job dead-lettered");
-      await giveUp(job, payload.session_id, payload.reply_message_id);
+      logger.error({ job_id: job.id, session_id: payload.session_id, deliveries: job.deliveries }, "job dead-lettered");
+      // The session still gets its one final reply: an error, stored (the row is created if
+      // no delivery got that far) and streamed like any other ending.
+      const giveUp = new ChatError("AGENT_ERROR", "The agent reply failed repeatedly");
+      const done = await runJob(payload, job.deliveries, { deps, shutdown: shutdown.signal, giveUp });
+      if (done) await deps.bus.jobs.ack(job.id);
       return;
     }
     const done = await runJob(payload, job.deliveries, { deps, shutdown: shutdown.signal });
@@ -73,17 +58,29 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
   }
 
   function launch(job: Job): void {
+    // A redelivery of a job this worker is still running (its own stale claim) is not run twice.
+    if (running.has(job.id)) return;
     const task = handle(job)
       .catch((error: unknown) => logger.error({ err: error, job_id: job.id }, "job failed; left for retry"))
-      .finally(() => active.delete(task));
-    active.add(task);
+      .finally(() => running.delete(job.id));
+    running.set(job.id, task);
+  }
+
+  /** Tell the queue the running jobs are alive, so no other worker claims them as stale. */
+  async function heartbeat(): Promise<void> {
+    if (running.size === 0) return;
+    try {
+      await deps.bus.jobs.touch(deps.consumer, [...running.keys()]);
+    } catch (error) {
+      logger.warn({ err: error }, "job heartbeat failed");
+    }
   }
 
   async function readLoop(): Promise<void> {
     while (!draining) {
-      const room = concurrency - active.size;
+      const room = concurrency - running.size;
       if (room <= 0) {
-        await Promise.race(active);
+        await Promise.race(running.values());
         continue;
       }
       try {
@@ -98,12 +95,12 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
   }
 
   async function claimStale(): Promise<void> {
-    if (draining || active.size >= concurrency) return;
+    if (draining || running.size >= concurrency) return;
     try {
       const jobs = await deps.bus.jobs.claimStale({
         consumer: deps.consumer,
         minIdleMs: claimIdleMs,
-        count: concurrency - active.size,
+        count: concurrency - running.size,
       });
       for (const job of jobs) launch(job);
     } catch (error) {
@@ -118,9 +115,12 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
       readerDone = readLoop();
       claimTimer = setInterval(() => void claimStale(), Math.max(claimIdleMs / 2, 500));
       claimTimer.unref();
+      // Well inside the idle time, so a live worker's job never looks stale.
+      heartbeatTimer = setInterval(() => void heartbeat(), Math.max(claimIdleMs / 3, 50));
+      heartbeatTimer.unref();
       void claimStale();
     },
-    activeCount: () => active.size,
+    activeCount: () => running.size,
     get draining() {
       return draining;
     },
@@ -130,9 +130,10 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
         clearInterval(claimTimer);
         await readerDone;
         const deadline = new Promise((resolve) => setTimeout(resolve, deps.drainTimeoutMs ?? 10_000).unref());
-        await Promise.race([Promise.allSettled([...active]), deadline]);
+        await Promise.race([Promise.allSettled([...running.values()]), deadline]);
         shutdown.abort();
-        await Promise.allSettled([...active]);
+        await Promise.allSettled([...running.values()]);
+        clearInterval(heartbeatTimer);
       })();
       return closed;
     },

@@ -13,4 +13,8 @@ export const keys = {
   connections: (userId: string) => `ws:connections:${userId}`,
   sessionUsers: (sessionId: string) => `ws:sessions:${sessionId}`,
   streamBuffer: (messageId: string) => `chat:stream:${messageId}`,
+  /** Set at enqueue (value: session id) until the worker stores the reply row. */
+  replyPending: (messageId: string) => `chat:reply:${messageId}`,
+  /** A cancel that arrived before the worker subscribed to the reply's control channel. */
+  replyCancel: (messageId: string) => `chat:cancel:${messageId}`,
 } as const;

@@ -56,6 +56,12 @@ export interface JobQueue {
   read(options: ReadJobsOptions): Promise<Job[]>;
   /** Acknowledge (and delete) a finished job. */
   ack(id: string): Promise<void>;
+  /**
+   * Heartbeat for jobs still running: resets their idle time (XCLAIM ... JUSTID, which does not
+   * count a delivery) so that `claimStale` does not hand a long job of a live worker to
+   * another. Only jobs `consumer` still owns are touched.
+   */
+  touch(consumer: string, ids: readonly string[]): Promise<void>;
   /** Take over jobs whose consumer stopped acknowledging them (XAUTOCLAIM). */
   claimStale(options: ClaimStaleOptions): Promise<Job[]>;
   /** Jobs delivered but not yet acked, across all consumers. */

@@ -1,4 +1,4 @@
-import { type Bus, channels } from "@chat/bus";
+import { type Bus, channels, keys } from "@chat/bus";
 import type { ChatRepository, MessageRow, SessionRow } from "@chat/db";
 import { ChatError } from "@chat/protocol";
 import { newMessageId } from "./ids";
@@ -28,9 +28,19 @@ export interface ChatService {
    * it on the session channel, and enqueue an agent job when the session has an agent.
    */
   postUserMessage(input: PostUserMessageInput): Promise<PostUserMessageResult>;
-  /** Ask the worker running `messageId` to stop. */
+  /**
+   * Ask the worker running `messageId` to stop. Works before the worker stored the reply too
+   * (the cancel is remembered briefly and checked when the job starts).
+   */
   cancelReply(sessionId: string, messageId: string, by: string): Promise<void>;
+  /** Enqueue a new reply (new message id) to the user message `userMessageId`. */
+  regenerateReply(session: SessionRow, userMessageId: string): Promise<{ replyMessageId: string }>;
 }
+
+/** How long an enqueued reply stays cancellable before its row exists, in s. */
+const PENDING_REPLY_TTL = 3_600;
+/** How long an early cancel is remembered, in s. */
+const EARLY_CANCEL_TTL = 600;
 
 export interface ChatServiceDeps {
   repo: ChatRepository;
@@ -38,6 +48,26 @@ export interface ChatServiceDeps {
 }
 
 export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
+  /** Enqueue a reply job; the reply id is chosen now so that every delivery uses it. */
+  async function enqueueReply(session: SessionRow, userMessageId: string): Promise<string> {
+    const agentId = session.agentId;
+    if (agentId == null) throw new Error("enqueueReply needs a session with an agent");
+    const replyMessageId = newMessageId();
+    await bus.kv.set(keys.replyPending(replyMessageId), session.sessionId, PENDING_REPLY_TTL);
+    await bus.jobs.enqueue(
+      encodeJob({
+        kind: "reply",
+        session_id: session.sessionId,
+        user_message_id: userMessageId,
+        reply_message_id: replyMessageId,
+        agent_id: agentId,
+        trace_id: session.traceId,
+        enqueued_at: new Date().toISOString(),
+      }),
+    );
+    return replyMessageId;
+  }
+
   return {
     async postUserMessage(input) {
       const { message, duplicate } = await repo.appendMessage({
@@ -53,29 +83,34 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
       // Stored first, published second: a publish that fails loses nothing, since every client
       // recovers stored events by seq.
       await bus.pubsub.publish(channels.session(input.session.sessionId), JSON.stringify(messageToFrame(message)));
-      const agentId = input.session.agentId;
-      if (agentId == null) return { message, duplicate };
-      const replyMessageId = newMessageId();
-      await bus.jobs.enqueue(
-        encodeJob({
-          kind: "reply",
-          session_id: input.session.sessionId,
-          user_message_id: message.messageId,
-          reply_message_id: replyMessageId,
-          agent_id: agentId,
-          trace_id: input.session.traceId,
-          enqueued_at: new Date().toISOString(),
-        }),
-      );
+      if (input.session.agentId == null) return { message, duplicate };
+      const replyMessageId = await enqueueReply(input.session, message.messageId);
       return { message, duplicate, replyMessageId };
+    },
+
+    async regenerateReply(session, userMessageId) {
+      const message = await repo.getMessage(userMessageId);
+      if (!message || message.sessionId !== session.sessionId || message.senderType !== "user") {
+        throw new ChatError("NOT_FOUND", "Message not found");
+      }
+      if (session.agentId == null) throw new ChatError("CONFLICT", "The session has no agent");
+      return { replyMessageId: await enqueueReply(session, userMessageId) };
     },
 
     async cancelReply(sessionId, messageId, by) {
       const message = await repo.getMessage(messageId);
-      if (!message || message.sessionId !== sessionId || message.senderType !== "agent") {
+      if (!message) {
+        // Not stored yet: a reply still in the queue can be cancelled before it starts.
+        if ((await bus.kv.get(keys.replyPending(messageId))) !== sessionId) {
+          throw new ChatError("NOT_FOUND", "Message not found");
+        }
+      } else if (message.sessionId !== sessionId || message.senderType !== "agent") {
         throw new ChatError("NOT_FOUND", "Message not found");
+      } else if (message.status !== "streaming") {
+        return;
       }
-      if (message.status !== "streaming") return;
+      // Remembered for a worker that has not subscribed yet; published for one that has.
+      await bus.kv.set(keys.replyCancel(messageId), by, EARLY_CANCEL_TTL);
       await bus.pubsub.publish(
         channels.control(messageId),
         JSON.stringify({ type: "cancel", message_id: messageId, by }),

@@ -87,6 +87,17 @@ export const commonEnv = {
     .optional()
     .transform((v) => v ?? "HS256")
     .pipe(z.enum(["HS256", "HS384", "HS512"])),
+  /** The platform's agent-service (`GET /api/agents/{id}`); unset → AGENTS_FILE or the demo agent. */
+  AGENT_SERVICE_URL: envOptionalUrl(),
+  /** A local JSON list of agents (a2a or openai), consulted before AGENT_SERVICE_URL. */
+  AGENTS_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim())),
+  /** Seconds an agent looked up in the agent-service stays cached. */
+  AGENT_CACHE_TTL: envInt(60, 0, 86_400),
+  /** Milliseconds before an agent-service lookup gives up. */
+  AGENT_SERVICE_TIMEOUT_MS: envInt(3_000, 100, 60_000),
 };
 
 export class EnvError extends Error {

@@ -1,4 +1,6 @@
 export * from "./agents";
+export * from "./agents-file";
+export * from "./agents-http";
 export * from "./auth";
 export * from "./chat-service";
 export * from "./env";

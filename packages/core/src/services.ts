@@ -1,4 +1,6 @@
 import { type AgentRegistry, createStaticAgentRegistry } from "./agents";
+import { chainAgentRegistries, createFileAgentRegistry } from "./agents-file";
+import { createHttpAgentRegistry } from "./agents-http";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { type ChatService, createChatService } from "./chat-service";
 import type { Runtime } from "./runtime";
@@ -12,11 +14,37 @@ export interface Services {
 /** The services every app builds the same way from its runtime and JWT settings. */
 export function createServices(
   runtime: Pick<Runtime, "repo" | "bus">,
-  env: { JWT_SECRET_KEY: string; JWT_ALGORITHM: "HS256" | "HS384" | "HS512" },
+  env: { JWT_SECRET_KEY: string; JWT_ALGORITHM: "HS256" | "HS384" | "HS512" } & AgentEnv,
 ): Services {
   return {
     chat: createChatService({ repo: runtime.repo, bus: runtime.bus }),
-    agents: createStaticAgentRegistry(),
+    agents: createAgentRegistry(env),
     verifyToken: createTokenVerifier({ secret: env.JWT_SECRET_KEY, algorithm: env.JWT_ALGORITHM }),
   };
+}
+
+/** The agent settings of `commonEnv`. */
+export interface AgentEnv {
+  AGENT_SERVICE_URL?: string | undefined;
+  AGENTS_FILE?: string | undefined;
+  /** Seconds. */
+  AGENT_CACHE_TTL?: number | undefined;
+  AGENT_SERVICE_TIMEOUT_MS?: number | undefined;
+}
+
+/**
+ * AGENTS_FILE first (operator overrides, openai agents), then the agent-service; with
+ * neither, the built-in demo agent as agent 1.
+ */
+export function createAgentRegistry(env: AgentEnv): AgentRegistry {
+  const file = env.AGENTS_FILE ? createFileAgentRegistry(env.AGENTS_FILE) : undefined;
+  const service = env.AGENT_SERVICE_URL
+    ? createHttpAgentRegistry({
+        baseUrl: env.AGENT_SERVICE_URL,
+        ttlMs: (env.AGENT_CACHE_TTL ?? 60) * 1_000,
+        timeoutMs: env.AGENT_SERVICE_TIMEOUT_MS,
+      })
+    : undefined;
+  if (file && service) return chainAgentRegistries(file, service);
+  return file ?? service ?? createStaticAgentRegistry();
 }

@@ -1,4 +1,6 @@
+export * from "./peers/openai-server";
 export * from "./seed";
+export * from "./sse-client";
 export * from "./stack";
 export * from "./use-stack";
 export * from "./ws-client";

@@ -3,10 +3,10 @@ import type { AddressInfo } from "node:net";
 import { type Api, createApi } from "@chat/api";
 import type { Bus } from "@chat/bus";
 import { createTestBus, randomNamespace } from "@chat/bus/testing";
-import { createServices, type Logger, type Services, signToken, silentLogger } from "@chat/core";
+import { type AgentRegistry, createServices, type Logger, type Services, signToken, silentLogger } from "@chat/core";
 import { type ChatRepository, createRepository, type Database } from "@chat/db";
 import { createTestDatabase } from "@chat/db/testing";
-import { createDemoAgent, createStreamWorker, type StreamWorker } from "@chat/stream-worker";
+import { createBackends, createStreamWorker, type StreamWorker, type StreamWorkerOptions } from "@chat/stream-worker";
 import { createWsEdge, type WsEdge, type WsEdgeOptions } from "@chat/ws-edge";
 
 export const TEST_SECRET = "test-secret";
@@ -19,7 +19,10 @@ export interface EdgeHandle {
 }
 
 export interface TestStack extends AsyncDisposable {
-  database: Database;
+  /** The test database (`url` set on a real server, for child processes). */
+  database: Database & { url?: string };
+  /** The bus namespace (for a worker in a child process on the same Redis). */
+  namespace: string;
   repo: ChatRepository;
   /** The bus of the api and the worker (edges may have their own, on the same Redis). */
   bus: Bus;
@@ -45,6 +48,10 @@ export interface StackOptions {
   edgeOptions?: Partial<WsEdgeOptions>;
   chunkSize?: number;
   delayMs?: number;
+  /** Extra worker options (timeouts, coalescing, claim idle time...). */
+  workerOptions?: Partial<StreamWorkerOptions>;
+  /** Agents the services resolve (e.g. from a test's AGENTS_FILE); default: the demo agent. */
+  agents?: AgentRegistry;
   logger?: Logger;
 }
 
@@ -65,6 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const bus = createTestBus({ namespace, cleanup: true });
   const repo = createRepository(database);
   const services = createServices({ repo, bus }, { JWT_SECRET_KEY: TEST_SECRET, JWT_ALGORITHM: "HS256" });
+  if (options.agents) services.agents = options.agents;
   const api = createApi({ repo, bus, ...services, logger, corsOrigins: ["http://localhost:9060"] });
   const apiServer = createServer(api.app);
   const apiUrl = `http://${await listen(apiServer)}`;
@@ -100,13 +108,15 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
           consumer: `worker-${namespace}`,
           blockMs: 100,
           drainTimeoutMs: 2_000,
-          backends: { demo: createDemoAgent({ chunkSize: options.chunkSize ?? 10, delayMs: options.delayMs ?? 5 }) },
+          backends: createBackends({ chunkSize: options.chunkSize ?? 10, delayMs: options.delayMs ?? 5 }),
+          ...options.workerOptions,
         });
   worker?.start();
 
   let closed: Promise<void> | undefined;
   const stack: TestStack = {
     database,
+    namespace,
     repo,
     bus,
     services,

@@ -16,8 +16,11 @@ export interface ReplyRequest {
   signal: AbortSignal;
 }
 
-/** What an agent backend yields: text pieces, then (optionally) usage at the end. */
-export type ReplyEvent = { type: "text"; text: string } | { type: "usage"; tokensUsed: number };
+/**
+ * What an agent backend yields: `connected` once the agent answered (optional; ends the
+ * connect timeout), text pieces, then (optionally) usage at the end.
+ */
+export type ReplyEvent = { type: "connected" } | { type: "text"; text: string } | { type: "usage"; tokensUsed: number };
 
 /** An agent backend (demo, a2a, openai): streams a reply and stops when `signal` aborts. */
 export type AgentBackend = (request: ReplyRequest) => AsyncIterable<ReplyEvent>;

@@ -93,6 +93,29 @@ export function jobsContract(f: ContractFixture): void {
     expect(await bus.jobs.claimStale({ consumer: "w4", minIdleMs: 0 })).toEqual([]);
   });
 
+  it("touch keeps a running job from being claimed, without counting a delivery, and only for its owner", async () => {
+    const bus = f.bus();
+    const id = await bus.jobs.enqueue("long work");
+    await bus.jobs.read({ consumer: "alive", blockMs: 100 });
+    await sleep(150);
+    await bus.jobs.touch("alive", [id]);
+    await bus.jobs.touch("someone-else", [id]); // not theirs: no effect
+    await sleep(100);
+    expect(await bus.jobs.claimStale({ consumer: "thief", minIdleMs: 200 })).toEqual([]);
+    await sleep(150);
+    // Not touched for 250 ms: now it is stale, and this is only its second delivery.
+    expect(await bus.jobs.claimStale({ consumer: "thief", minIdleMs: 200 })).toEqual([
+      { id, payload: "long work", deliveries: 2 },
+    ]);
+    // The old owner's heartbeat no longer takes it back.
+    await bus.jobs.touch("alive", [id]);
+    await sleep(250);
+    expect(await bus.jobs.claimStale({ consumer: "third", minIdleMs: 200 })).toEqual([
+      { id, payload: "long work", deliveries: 3 },
+    ]);
+    await bus.jobs.ack(id);
+  });
+
   it("ends a read blocked when the bus closes with []", async () => {
     const bus = f.bus();
     const reading = bus.jobs.read({ consumer: "w1", blockMs: 5_000 });

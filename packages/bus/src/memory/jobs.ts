@@ -60,6 +60,16 @@ export function createMemoryJobs({ hub, life, closing, stream, group: groupName 
       current.entries.delete(id);
     },
 
+    async touch(consumer, ids) {
+      life.assertOpen();
+      const { pending } = log().group(groupName);
+      const now = Date.now();
+      for (const id of ids) {
+        const entry = pending.get(id);
+        if (entry?.consumer === consumer) entry.deliveredAt = now;
+      }
+    },
+
     async claimStale({ consumer, minIdleMs, count = DEFAULT_CLAIM_COUNT }: ClaimStaleOptions) {
       life.assertOpen();
       positiveInt(count, "count");

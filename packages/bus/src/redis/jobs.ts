@@ -6,6 +6,21 @@ import type { BlockingPool } from "./blocking-pool";
 import { isReplyError } from "./connections";
 import { execResults, pairsToRecord, readEntries, type StreamEntry } from "./replies";
 
+/**
+ * Reset the idle time of the ids KEYS[1]'s group ARGV[1] still has pending for consumer
+ * ARGV[2], atomically, so a job another worker took over is never taken back.
+ */
+const TOUCH_SCRIPT = `
+local touched = 0
+for i = 3, #ARGV do
+  local line = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if line[1] and line[1][2] == ARGV[2] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    touched = touched + 1
+  end
+end
+return touched`;
+
 export interface RedisJobsDeps {
   commands: Redis;
   pool: BlockingPool;
@@ -97,6 +112,11 @@ export function createRedisJobs({ commands, pool, life, stream, group }: RedisJo
         // XDEL too: acked jobs would otherwise pile up in the stream forever.
         execResults(await commands.multi().xack(stream, group, id).xdel(stream, id).exec());
       });
+    },
+
+    async touch(consumer, ids) {
+      if (ids.length === 0) return;
+      await withGroup(() => commands.eval(TOUCH_SCRIPT, 1, stream, group, consumer, ...ids));
     },
 
     async claimStale({ consumer, minIdleMs, count = DEFAULT_CLAIM_COUNT }) {

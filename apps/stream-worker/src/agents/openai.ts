@@ -1,0 +1,111 @@
+import { ChatError } from "@chat/protocol";
+import type { AgentBackend } from "./backend";
+import { agentFailure, httpFailure } from "./errors";
+import { parseSse } from "./sse";
+
+export interface OpenAiAgentOptions {
+  /**
+   * Resolves the API key from the name of its environment variable (the agent's
+   * `api_key_env`); the app passes its environment so that this module never reads it.
+   * @default no key is sent
+   */
+  secret?: (name: string) => string | undefined;
+  /** For tests. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The parts of a Chat Completions stream chunk we use (`choices[0].delta.content`,
+ * `usage.total_tokens`); anything else is ignored. Checked by hand rather than with a schema:
+ * this runs once per token. Undefined when the chunk is not shaped like one.
+ */
+function readChunk(json: unknown): { text?: string; usage?: number } | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const { choices, usage } = json as { choices?: unknown; usage?: unknown };
+  if (choices != null && !Array.isArray(choices)) return undefined;
+  const first = (choices as unknown[] | undefined)?.[0] as { delta?: { content?: unknown } } | undefined;
+  const content = first?.delta?.content;
+  if (content != null && typeof content !== "string") return undefined;
+  const total = (usage as { total_tokens?: unknown } | null | undefined)?.total_tokens;
+  return {
+    ...(typeof content === "string" ? { text: content } : {}),
+    ...(typeof total === "number" ? { usage: total } : {}),
+  };
+}
+
+/**
+ * Any OpenAI-compatible Chat Completions endpoint (vLLM, Ollama, llama.cpp, LiteLLM, OpenAI)
+ * with `stream: true`: the session's recent history as the messages, text from each chunk's
+ * `delta.content`, usage from the final chunk (`stream_options.include_usage`). The abort
+ * signal is the fetch's, so a cancel closes the upstream connection.
+ */
+export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentBackend {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  return async function* openai({ agent, traceId, prompt, history, signal }) {
+    const config = agent.openai;
+    if (!config) throw new ChatError("AGENT_ERROR", `Agent ${agent.id} has no OpenAI configuration`);
+    const what = `Agent ${agent.id}`;
+    const apiKey = config.api_key_env ? options.secret?.(config.api_key_env) : undefined;
+    const messages = [
+      ...(config.system_prompt ? [{ role: "system", content: config.system_prompt }] : []),
+      ...history,
+      { role: "user", content: prompt },
+    ];
+    let response: Response;
+    try {
+      response = await doFetch(`${config.base_url.replace(/\/+$/, "")}/chat/completions`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "text/event-stream",
+          ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+          ...(traceId ? { "x-trace-id": traceId } : {}),
+        },
+        body: JSON.stringify({
+          model: config.model,
+          messages,
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
+        signal,
+      });
+    } catch (error) {
+      signal.throwIfAborted();
+      throw agentFailure(error, what);
+    }
+    if (!response.ok || !response.body) {
+      await response.body?.cancel().catch(() => undefined);
+      throw httpFailure(response.status, what);
+    }
+    yield { type: "connected" };
+    let done = false;
+    try {
+      for await (const message of parseSse(response.body)) {
+        if (message.data === "[DONE]") {
+          done = true;
+          break;
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(message.data);
+        } catch {
+          throw new ChatError("AGENT_ERROR", `${what} sent a malformed stream event`);
+        }
+        if (typeof json === "object" && json !== null && "error" in json) {
+          throw new ChatError("AGENT_ERROR", `${what} reported an error mid-stream`);
+        }
+        const chunk = readChunk(json);
+        if (!chunk) throw new ChatError("AGENT_ERROR", `${what} sent a malformed stream chunk`);
+        if (chunk.text) yield { type: "text", text: chunk.text };
+        if (chunk.usage !== undefined) yield { type: "usage", tokensUsed: chunk.usage };
+      }
+    } catch (error) {
+      signal.throwIfAborted();
+      throw agentFailure(error, what);
+    } finally {
+      // Leaving early (cancel, error, the consumer stopped) must release the connection.
+      await response.body.cancel().catch(() => undefined);
+    }
+    if (!done) throw new ChatError("AGENT_ERROR", `${what} ended the stream without [DONE]`);
+  };
+}
