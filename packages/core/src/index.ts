@@ -6,6 +6,7 @@ export * from "./ids";
 export * from "./jobs";
 export * from "./logger";
 export * from "./process";
+export * from "./rate-limit";
 export * from "./runtime";
 export * from "./serialize";
 export * from "./services";
