@@ -19,6 +19,24 @@ export interface MessageRateLimiter {
  * rather than refusing every message.
  */
 export function createMessageRateLimiter(bus: Bus, options: MessageRateLimitOptions): MessageRateLimiter {
+  // Edges in one process that share a bus share its limiter: the memory bus's counters then
+  // hold across them as Redis's do across processes.
+  let perBus = shared.get(bus);
+  if (!perBus) {
+    perBus = new Map();
+    shared.set(bus, perBus);
+  }
+  let limiter = perBus.get(options.messagesPerMinute);
+  if (!limiter) {
+    limiter = createLimiter(bus, options);
+    perBus.set(options.messagesPerMinute, limiter);
+  }
+  return limiter;
+}
+
+const shared = new WeakMap<Bus, Map<number, MessageRateLimiter>>();
+
+function createLimiter(bus: Bus, options: MessageRateLimitOptions): MessageRateLimiter {
   const settings = { points: options.messagesPerMinute, duration: 60, keyPrefix: `${bus.keyPrefix}rl:messages` };
   const limiter = bus.redis
     ? new RateLimiterRedis({ ...settings, storeClient: bus.redis, insuranceLimiter: new RateLimiterMemory(settings) })
