@@ -39,7 +39,13 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
   const options = resolveOptions(deps);
   const logger = deps.logger;
   // permessage-deflate off: it costs CPU and memory per socket for small JSON frames.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false });
+  // clientTracking off: `connections` is the one registry (and a Set entry less per socket).
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   const rooms = new Rooms(deps.bus, deps.repo, logger, options);
   const presence = new PresenceTracker(deps.bus, options.presenceTtlMs / 1_000, logger);
   const connections = new Set<Connection>();
@@ -166,7 +172,8 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
         const deadline = Date.now() + options.drainTimeoutMs;
         while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         for (const conn of connections) conn.socket.terminate();
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        // The server stays able to upgrade: a socket that still arrives (the load balancer has
+        // not seen /readyz yet) is accepted only to be told 1012, which browsers can read.
       })();
       return closed;
     },

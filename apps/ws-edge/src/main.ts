@@ -21,6 +21,7 @@ async function main() {
     redisUrl: env.REDIS_URL,
     maxConnections: env.DATABASE_POOL_SIZE,
     migrate: false,
+    batchAppends: true,
   });
   const { chat, verifyToken } = createServices(runtime, env);
   const edge = createWsEdge({

@@ -26,8 +26,13 @@ async function flood(stack: TestStack, sessionId: string, count: number, size: n
     largest = Math.max(largest, stack.edges[0]?.edge.bufferedBytes() ?? 0);
   }, 1);
   try {
-    for (let i = 0; i < count; i++) {
-      await stack.bus.pubsub.publish(channels.session(sessionId), chunk(sessionId, i, String(i % 10).repeat(size)));
+    for (let i = 0; i < count; i += 50) {
+      const group = Array.from({ length: Math.min(50, count - i) }, (_, k) => i + k);
+      await Promise.all(
+        group.map((n) =>
+          stack.bus.pubsub.publish(channels.session(sessionId), chunk(sessionId, n, String(n % 10).repeat(size))),
+        ),
+      );
       largest = Math.max(largest, stack.edges[0]?.edge.bufferedBytes() ?? 0);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -51,7 +56,11 @@ describe("a slow reader", () => {
     const largest = await flood(stack, "slow", 1_500, 16 << 10);
     expect(largest).toBeLessThanOrEqual(hard + (32 << 10));
     rawSocket(reader.ws).resume();
-    await expect(reader.closed).resolves.toMatchObject({ code: CloseCode.TooMany });
+    // 4429 when the reader resumes within the closing handshake's 2 s; a reader stalled for
+    // longer is cut off (1006). Either way the edge let go of it and of its bytes.
+    const { code } = await reader.closed;
+    expect([CloseCode.TooMany, 1006]).toContain(code);
+    await expect.poll(() => stack.edges[0]?.edge.connectionCount()).toBe(0);
     expect(stack.edges[0]?.edge.bufferedBytes()).toBe(0);
   });
 
