@@ -30,7 +30,23 @@ describe("batching appender", () => {
       expect((await repo().getSession(session.sessionId))?.lastSeq).toBe(first + 29);
     }
     expect(results.every((r) => !r.duplicate)).toBe(true);
+    // The raw statement's rows read back exactly as drizzle's.
+    expect(results[0]?.message).toEqual(await repo().getMessage(results[0]?.message.messageId ?? ""));
     await appender.close();
+  });
+
+  it("lets two appenders (two edges) store into the same sessions at once without a gap or a deadlock", async () => {
+    const edges = [createBatchingAppender(database()), createBatchingAppender(database())];
+    const sessions = await Promise.all([1, 2, 3, 4].map(() => repo().createSession({ userId: "u1" })));
+    const calls = Array.from({ length: 200 }, (_, i) =>
+      (edges[i % 2] ?? edges[0])?.append(text(sessions[(i * 7) % 4]?.sessionId ?? "", `m${i}`)),
+    );
+    const results = await Promise.all(calls);
+    for (const session of sessions) {
+      const seqs = results.filter((r) => r?.message.sessionId === session.sessionId).map((r) => r?.message.seq);
+      expect(seqs.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    }
+    await Promise.all(edges.map((edge) => edge.close()));
   });
 
   it("stores a client_msg_id once, within a batch and across batches, burning no seq", async () => {

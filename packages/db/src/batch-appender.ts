@@ -1,15 +1,20 @@
-import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import type { Database, Db } from "./client.js";
 import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
 import { messageQueries } from "./message-queries.js";
 import { queryRows } from "./raw.js";
-import { chatMessages, chatSessions } from "./schema.js";
+import { chatMessages } from "./schema.js";
 import type { AppendMessageInput, MessageRow } from "./types.js";
 
 export interface BatchingAppenderOptions {
   /** Most appends stored by one statement. @default 500 */
   maxBatch?: number;
+  /**
+   * Batches being stored at once (each holds a pool connection). More than one lets a batch go
+   * while the previous one waits for its WAL flush. @default 2
+   */
+  maxInFlight?: number;
 }
 
 type AppendResult = { message: MessageRow; duplicate: boolean };
@@ -28,14 +33,15 @@ export interface BatchingAppender {
 
 /**
  * Group commit for `appendMessage`: appends made while a batch is being stored wait and then go
- * together, across sessions, in one transaction (one WAL flush) of a few statements, whatever
- * the batch size. At low load a batch is whatever arrived in one turn of the event loop, so
+ * together, across sessions, in one statement (one WAL flush), whatever the batch size. At low load a batch is whatever arrived in one turn of the event loop, so
  * nothing waits for a timer; under load batches grow by themselves.
  *
- * Same contract as `appendMessage`: per session, seqs are gap-free and follow call order (one
- * batch at a time, and inside it in order); a `client_msg_id` seen before (stored, or earlier
- * in the same batch) stores nothing and answers the stored message with `duplicate: true`.
- * Session rows are locked in session_id order, so two edges' batches cannot deadlock. If a
+ * Same contract as `appendMessage`: per session, seqs are gap-free and follow call order (calls
+ * made one after another, like the frames of one socket, keep their order even across
+ * batches; calls of one batch are stored in call order); a `client_msg_id` seen before (stored,
+ * or earlier in the same batch) stores nothing and answers the stored message with
+ * `duplicate: true`. Session rows are locked in session_id order, so batches in flight at once
+ * (here or on another edge) cannot deadlock. If a
  * batch fails as a whole (one bad row), its appends are retried one by one, so only the bad one
  * fails.
  */
@@ -43,21 +49,25 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
   const { db } = database;
   const single = messageQueries(db).appendMessage;
   const maxBatch = options.maxBatch ?? 500;
+  const maxInFlight = options.maxInFlight ?? 2;
   const queue: Pending[] = [];
-  let running: Promise<void> | undefined;
+  const running = new Set<Promise<void>>();
   let scheduled = false;
 
   const kick = () => {
-    if (running || scheduled || queue.length === 0) return;
+    if (running.size >= maxInFlight || scheduled || queue.length === 0) return;
     scheduled = true;
     // One event-loop turn: appends made by the frames of this I/O batch join in.
     setImmediate(() => {
       scheduled = false;
       const batch = queue.splice(0, maxBatch);
-      running = storeBatch(db, batch, single).finally(() => {
-        running = undefined;
+      if (batch.length === 0) return;
+      const run: Promise<void> = storeBatch(db, batch, single).finally(() => {
+        running.delete(run);
         kick();
       });
+      running.add(run);
+      kick();
     });
   };
 
@@ -69,9 +79,9 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
       });
     },
     async close() {
-      while (running || scheduled || queue.length > 0) {
-        if (!running && !scheduled) kick();
-        await (running ?? new Promise((resolve) => setImmediate(resolve)));
+      while (running.size > 0 || scheduled || queue.length > 0) {
+        kick();
+        await (running.size > 0 ? Promise.race(running) : new Promise((resolve) => setImmediate(resolve)));
       }
     },
   };
@@ -93,16 +103,14 @@ async function storeBatch(
       ),
     );
   } catch {
-    // One bad row fails the statement for all: give each its own answer.
-    await Promise.all(
-      batch.map(async (pending) => {
-        try {
-          pending.resolve(await single(pending.input));
-        } catch (error) {
-          pending.reject(error);
-        }
-      }),
-    );
+    // One bad row fails the statement for all: give each its own answer, in call order.
+    for (const pending of batch) {
+      try {
+        pending.resolve(await single(pending.input));
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
     return;
   }
   batch.forEach((pending, i) => {
@@ -112,23 +120,47 @@ async function storeBatch(
   });
 }
 
-/** The batch's statements, in one transaction. Results line up with `inputs`. */
-async function appendMany(tx: Db, inputs: AppendMessageInput[]): Promise<(AppendResult | Error)[]> {
-  const sessionIds = [...new Set(inputs.map((input) => input.sessionId))].sort();
-  // Lock the sessions' rows in one order, held to commit: per-session seqs stay serial.
-  const locked = await tx
-    .select({ sessionId: chatSessions.sessionId })
-    .from(chatSessions)
-    .where(inArray(chatSessions.sessionId, sessionIds))
-    .orderBy(asc(chatSessions.sessionId))
-    .for("update");
-  const existing = new Set(locked.map((row) => row.sessionId));
+/** Raw `chat_messages` columns → the drizzle row shape (drivers differ in int8/timestamp types). */
+function toMessageRow(raw: Record<string, unknown>): MessageRow {
+  const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+  const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : (v ?? null));
+  return {
+    id: Number(raw.id),
+    sessionId: raw.session_id as string,
+    messageId: raw.message_id as string,
+    senderType: raw.sender_type as MessageRow["senderType"],
+    senderId: raw.sender_id as string,
+    messageType: raw.message_type as MessageRow["messageType"],
+    content: (raw.content as string | null) ?? null,
+    metadata: json(raw.metadata),
+    tokensUsed: raw.tokens_used == null ? null : Number(raw.tokens_used),
+    latencyMs: raw.latency_ms == null ? null : Number(raw.latency_ms),
+    isEdited: (raw.is_edited as boolean | null) ?? false,
+    editedAt: date(raw.edited_at),
+    createdAt: date(raw.created_at),
+    seq: Number(raw.seq),
+    eventSeq: Number(raw.event_seq),
+    clientMsgId: (raw.client_msg_id as string | null) ?? null,
+    status: raw.status as MessageRow["status"],
+  };
+}
 
-  // Resends: read after the locks, so a concurrent batch's commit is visible.
+/**
+ * The batch as (at most) two statements: the resend lookup, then one INSERT that bumps every
+ * session's counter and stores every row (an implicit transaction, one round trip, one WAL
+ * flush). Results line up with `inputs`.
+ *
+ * Locks: `locked` (MATERIALIZED, so it runs as written) takes the session rows FOR UPDATE in
+ * session_id order before `bumped` touches them, so concurrent batches on overlapping sessions
+ * queue instead of deadlocking. The resend lookup runs before the locks: a resend racing its
+ * original from another edge then hits the unique (session_id, client_msg_id) constraint, the
+ * statement fails, and the one-by-one retry answers it properly.
+ */
+async function appendMany(db: Db, inputs: AppendMessageInput[]): Promise<(AppendResult | Error)[]> {
   const stored = new Map<string, MessageRow>();
-  const withIds = inputs.filter((input) => input.clientMsgId != null && existing.has(input.sessionId));
+  const withIds = inputs.filter((input) => input.clientMsgId != null);
   if (withIds.length > 0) {
-    const rows = await tx
+    const rows = await db
       .select()
       .from(chatMessages)
       .where(
@@ -141,23 +173,23 @@ async function appendMany(tx: Db, inputs: AppendMessageInput[]): Promise<(Append
     for (const row of rows) stored.set(pairKey(row.sessionId ?? "", row.clientMsgId ?? ""), row);
   }
 
-  // Which inputs store a row, and which repeat an earlier one (stored or in this batch).
-  const fresh: { index: number; input: AppendMessageInput; messageId: string }[] = [];
+  // Which inputs store a row (with their position in their session), which repeat one.
+  const fresh: { index: number; input: AppendMessageInput; messageId: string; ordinal: number }[] = [];
   const repeats = new Map<number, string>();
-  const firstInBatch = new Map<string, string>();
+  const seen = new Set<string>();
   const perSession = new Map<string, number>();
   inputs.forEach((input, index) => {
-    if (!existing.has(input.sessionId)) return;
     if (input.clientMsgId != null) {
       const key = pairKey(input.sessionId, input.clientMsgId);
-      if (stored.has(key) || firstInBatch.has(key)) {
+      if (stored.has(key) || seen.has(key)) {
         repeats.set(index, key);
         return;
       }
-      firstInBatch.set(key, key);
+      seen.add(key);
     }
-    fresh.push({ index, input, messageId: input.messageId ?? newMessageId() });
-    perSession.set(input.sessionId, (perSession.get(input.sessionId) ?? 0) + 1);
+    const ordinal = (perSession.get(input.sessionId) ?? 0) + 1;
+    perSession.set(input.sessionId, ordinal);
+    fresh.push({ index, input, messageId: input.messageId ?? newMessageId(), ordinal });
   });
 
   const inserted = new Map<number, MessageRow>();
@@ -166,49 +198,54 @@ async function appendMany(tx: Db, inputs: AppendMessageInput[]): Promise<(Append
       [...perSession].map(([sessionId, n]) => sql`(${sessionId}::varchar, ${n}::int)`),
       sql`, `,
     );
-    const bumped = await queryRows<{ session_id: string; last_seq: string | number }>(
-      tx,
-      sql`update chat_sessions as s set last_seq = s.last_seq + v.n, updated_at = now()
-          from (values ${counts}) as v(session_id, n)
-          where s.session_id = v.session_id
-          returning s.session_id, s.last_seq`,
+    const rows = sql.join(
+      fresh.map(
+        ({ input, messageId, ordinal }) =>
+          sql`(${input.sessionId}::varchar, ${ordinal}::int, ${messageId}::varchar, ${input.senderType}::varchar,
+               ${input.senderId}::varchar, ${input.messageType}::varchar, ${input.content}::text,
+               ${input.metadata == null ? null : JSON.stringify(input.metadata)}::jsonb,
+               ${input.clientMsgId ?? null}::varchar, ${input.status ?? "complete"}::varchar)`,
+      ),
+      sql`, `,
     );
-    // Seqs of a session: last_seq - n + 1 .. last_seq, in input order.
-    const next = new Map<string, number>();
-    for (const row of bumped) {
-      next.set(row.session_id, Number(row.last_seq) - (perSession.get(row.session_id) ?? 0) + 1);
-    }
-    const values = fresh.map(({ input, messageId }) => {
-      const seq = next.get(input.sessionId) as number;
-      next.set(input.sessionId, seq + 1);
-      return {
-        sessionId: input.sessionId,
-        messageId,
-        senderType: input.senderType,
-        senderId: input.senderId,
-        messageType: input.messageType,
-        content: input.content,
-        metadata: input.metadata ?? null,
-        clientMsgId: input.clientMsgId ?? null,
-        status: input.status ?? "complete",
-        seq,
-        eventSeq: seq,
-      };
-    });
-    const rows = await tx.insert(chatMessages).values(values).returning();
-    const byId = new Map(rows.map((row) => [row.messageId, row]));
+    const result = await queryRows<Record<string, unknown>>(
+      db,
+      sql`with v(session_id, n) as (values ${counts}),
+        locked as materialized (
+          select s.session_id from chat_sessions s
+          where s.session_id in (select session_id from v)
+          order by s.session_id
+          for update
+        ),
+        bumped as (
+          update chat_sessions s set last_seq = s.last_seq + v.n, updated_at = now()
+          from v
+          where s.session_id = v.session_id and s.session_id in (select session_id from locked)
+          returning s.session_id, s.last_seq, v.n
+        ),
+        r(session_id, ordinal, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status)
+          as (values ${rows})
+      insert into chat_messages
+        (session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status, seq, event_seq)
+      select r.session_id, r.message_id, r.sender_type, r.sender_id, r.message_type, r.content, r.metadata,
+        r.client_msg_id, r.status, b.last_seq - b.n + r.ordinal, b.last_seq - b.n + r.ordinal
+      from r join bumped b on b.session_id = r.session_id
+      returning *`,
+    );
+    const byId = new Map(result.map((raw) => [raw.message_id as string, toMessageRow(raw)]));
     for (const { index, messageId, input } of fresh) {
-      const row = byId.get(messageId) as MessageRow;
+      const row = byId.get(messageId);
+      if (!row) continue; // its session does not exist
       inserted.set(index, row);
       if (input.clientMsgId != null) stored.set(pairKey(input.sessionId, input.clientMsgId), row);
     }
   }
 
   return inputs.map((input, index) => {
-    if (!existing.has(input.sessionId)) return new NotFoundError("session", input.sessionId);
     const row = inserted.get(index);
     if (row) return { message: row, duplicate: false };
     const repeat = stored.get(repeats.get(index) ?? "");
-    return repeat ? { message: repeat, duplicate: true } : new Error("batch: no row for an append");
+    if (repeat) return { message: repeat, duplicate: true };
+    return new NotFoundError("session", input.sessionId);
   });
 }
