@@ -146,106 +146,106 @@ function toMessageRow(raw: Record<string, unknown>): MessageRow {
 }
 
 /**
- * The batch as (at most) two statements: the resend lookup, then one INSERT that bumps every
- * session's counter and stores every row (an implicit transaction, one round trip, one WAL
- * flush). Results line up with `inputs`.
+ * The batch as one INSERT that skips resends, bumps every session's counter and stores every
+ * row (an implicit transaction: one round trip, one WAL flush). Only when something was not
+ * stored (a resend, a missing session) does a second query find out which. Results line up
+ * with `inputs`.
  *
  * Locks: `locked` (MATERIALIZED, so it runs as written) takes the session rows FOR UPDATE in
  * session_id order before `bumped` touches them, so concurrent batches on overlapping sessions
- * queue instead of deadlocking. The resend lookup runs before the locks: a resend racing its
- * original from another edge then hits the unique (session_id, client_msg_id) constraint, the
- * statement fails, and the one-by-one retry answers it properly.
+ * queue instead of deadlocking. The resend check reads the statement's snapshot, taken before
+ * the locks: a resend racing its original from another edge then hits the unique
+ * (session_id, client_msg_id) constraint, the statement fails, and the one-by-one retry
+ * answers it properly.
  */
 async function appendMany(db: Db, inputs: AppendMessageInput[]): Promise<(AppendResult | Error)[]> {
-  const stored = new Map<string, MessageRow>();
-  const withIds = inputs.filter((input) => input.clientMsgId != null);
-  if (withIds.length > 0) {
-    const rows = await db
+  // Repeats of an earlier input of this batch are answered with that input's row.
+  const candidates: { index: number; input: AppendMessageInput; messageId: string }[] = [];
+  const firstOf = new Map<string, number>();
+  const repeatOf = new Map<number, number>();
+  inputs.forEach((input, index) => {
+    if (input.clientMsgId != null) {
+      const key = pairKey(input.sessionId, input.clientMsgId);
+      const first = firstOf.get(key);
+      if (first !== undefined) {
+        repeatOf.set(index, first);
+        return;
+      }
+      firstOf.set(key, index);
+    }
+    candidates.push({ index, input, messageId: input.messageId ?? newMessageId() });
+  });
+
+  const rows = sql.join(
+    candidates.map(
+      ({ index, input, messageId }) =>
+        sql`(${index}::int, ${input.sessionId}::varchar, ${messageId}::varchar, ${input.senderType}::varchar,
+             ${input.senderId}::varchar, ${input.messageType}::varchar, ${input.content}::text,
+             ${input.metadata == null ? null : JSON.stringify(input.metadata)}::jsonb,
+             ${input.clientMsgId ?? null}::varchar, ${input.status ?? "complete"}::varchar)`,
+    ),
+    sql`, `,
+  );
+  const result = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with r(idx, session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status)
+        as (values ${rows}),
+      fresh as (
+        select r.*, row_number() over (partition by r.session_id order by r.idx) as ordinal
+        from r
+        where r.client_msg_id is null or not exists (
+          select 1 from chat_messages m where m.session_id = r.session_id and m.client_msg_id = r.client_msg_id
+        )
+      ),
+      v as (select session_id, count(*) as n from fresh group by session_id),
+      locked as materialized (
+        select s.session_id from chat_sessions s
+        where s.session_id in (select session_id from v)
+        order by s.session_id
+        for update
+      ),
+      bumped as (
+        update chat_sessions s set last_seq = s.last_seq + v.n, updated_at = now()
+        from v
+        where s.session_id = v.session_id and s.session_id in (select session_id from locked)
+        returning s.session_id, s.last_seq, v.n
+      )
+    insert into chat_messages
+      (session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status, seq, event_seq)
+    select f.session_id, f.message_id, f.sender_type, f.sender_id, f.message_type, f.content, f.metadata,
+      f.client_msg_id, f.status, b.last_seq - b.n + f.ordinal, b.last_seq - b.n + f.ordinal
+    from fresh f join bumped b on b.session_id = f.session_id
+    returning *`,
+  );
+  const byId = new Map(result.map((raw) => [raw.message_id as string, toMessageRow(raw)]));
+  const results: (AppendResult | Error | undefined)[] = new Array(inputs.length);
+  const resends: { index: number; input: AppendMessageInput }[] = [];
+  for (const { index, input, messageId } of candidates) {
+    const row = byId.get(messageId);
+    if (row) results[index] = { message: row, duplicate: false };
+    else if (input.clientMsgId != null) resends.push({ index, input });
+    else results[index] = new NotFoundError("session", input.sessionId);
+  }
+  if (resends.length > 0) {
+    const stored = await db
       .select()
       .from(chatMessages)
       .where(
         or(
-          ...withIds.map((input) =>
+          ...resends.map(({ input }) =>
             and(eq(chatMessages.sessionId, input.sessionId), eq(chatMessages.clientMsgId, input.clientMsgId as string)),
           ),
         ),
       );
-    for (const row of rows) stored.set(pairKey(row.sessionId ?? "", row.clientMsgId ?? ""), row);
-  }
-
-  // Which inputs store a row (with their position in their session), which repeat one.
-  const fresh: { index: number; input: AppendMessageInput; messageId: string; ordinal: number }[] = [];
-  const repeats = new Map<number, string>();
-  const seen = new Set<string>();
-  const perSession = new Map<string, number>();
-  inputs.forEach((input, index) => {
-    if (input.clientMsgId != null) {
-      const key = pairKey(input.sessionId, input.clientMsgId);
-      if (stored.has(key) || seen.has(key)) {
-        repeats.set(index, key);
-        return;
-      }
-      seen.add(key);
-    }
-    const ordinal = (perSession.get(input.sessionId) ?? 0) + 1;
-    perSession.set(input.sessionId, ordinal);
-    fresh.push({ index, input, messageId: input.messageId ?? newMessageId(), ordinal });
-  });
-
-  const inserted = new Map<number, MessageRow>();
-  if (fresh.length > 0) {
-    const counts = sql.join(
-      [...perSession].map(([sessionId, n]) => sql`(${sessionId}::varchar, ${n}::int)`),
-      sql`, `,
-    );
-    const rows = sql.join(
-      fresh.map(
-        ({ input, messageId, ordinal }) =>
-          sql`(${input.sessionId}::varchar, ${ordinal}::int, ${messageId}::varchar, ${input.senderType}::varchar,
-               ${input.senderId}::varchar, ${input.messageType}::varchar, ${input.content}::text,
-               ${input.metadata == null ? null : JSON.stringify(input.metadata)}::jsonb,
-               ${input.clientMsgId ?? null}::varchar, ${input.status ?? "complete"}::varchar)`,
-      ),
-      sql`, `,
-    );
-    const result = await queryRows<Record<string, unknown>>(
-      db,
-      sql`with v(session_id, n) as (values ${counts}),
-        locked as materialized (
-          select s.session_id from chat_sessions s
-          where s.session_id in (select session_id from v)
-          order by s.session_id
-          for update
-        ),
-        bumped as (
-          update chat_sessions s set last_seq = s.last_seq + v.n, updated_at = now()
-          from v
-          where s.session_id = v.session_id and s.session_id in (select session_id from locked)
-          returning s.session_id, s.last_seq, v.n
-        ),
-        r(session_id, ordinal, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status)
-          as (values ${rows})
-      insert into chat_messages
-        (session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status, seq, event_seq)
-      select r.session_id, r.message_id, r.sender_type, r.sender_id, r.message_type, r.content, r.metadata,
-        r.client_msg_id, r.status, b.last_seq - b.n + r.ordinal, b.last_seq - b.n + r.ordinal
-      from r join bumped b on b.session_id = r.session_id
-      returning *`,
-    );
-    const byId = new Map(result.map((raw) => [raw.message_id as string, toMessageRow(raw)]));
-    for (const { index, messageId, input } of fresh) {
-      const row = byId.get(messageId);
-      if (!row) continue; // its session does not exist
-      inserted.set(index, row);
-      if (input.clientMsgId != null) stored.set(pairKey(input.sessionId, input.clientMsgId), row);
+    const byKey = new Map(stored.map((row) => [pairKey(row.sessionId ?? "", row.clientMsgId ?? ""), row]));
+    for (const { index, input } of resends) {
+      const row = byKey.get(pairKey(input.sessionId, input.clientMsgId as string));
+      results[index] = row ? { message: row, duplicate: true } : new NotFoundError("session", input.sessionId);
     }
   }
-
-  return inputs.map((input, index) => {
-    const row = inserted.get(index);
-    if (row) return { message: row, duplicate: false };
-    const repeat = stored.get(repeats.get(index) ?? "");
-    if (repeat) return { message: repeat, duplicate: true };
-    return new NotFoundError("session", input.sessionId);
-  });
+  for (const [index, first] of repeatOf) {
+    const original = results[first];
+    results[index] = original instanceof Error || original === undefined ? original : { ...original, duplicate: true };
+  }
+  return results.map((r) => r ?? new Error("batch: no result for an append"));
 }
