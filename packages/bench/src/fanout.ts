@@ -9,8 +9,8 @@
  * the run's database) and RSS; then steps the rate up to find the highest passing rate
  * (p99 ≤ 100 ms, nothing lost).
  *
- * Env: BENCH_SESSIONS (50), BENCH_CLIENTS (4 per session), BENCH_RATE (fixed rate, 500/s),
- * BENCH_SECONDS (5 per step), BENCH_STEPS ("500,1000,2000,3000,4500,6000,8000"),
+ * Env: BENCH_SESSIONS (50), BENCH_CLIENTS (4 per session), BENCH_RATE (fixed rate, 250/s),
+ * BENCH_SECONDS (5 per step), BENCH_STEPS ("250,500,1000,2000,3000,4500"), BENCH_SPLIT (2),
  * BENCH_SYSTEMS ("chat,socketio,socketio+pg"), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from "node:child_process";
@@ -23,9 +23,9 @@ import { machine, sumCpu, sumRss } from "./lib/proc";
 const env = process.env;
 const SESSIONS = Number(env.BENCH_SESSIONS ?? 50);
 const CLIENTS = Number(env.BENCH_CLIENTS ?? 4);
-const FIXED_RATE = Number(env.BENCH_RATE ?? 500);
+const FIXED_RATE = Number(env.BENCH_RATE ?? 250);
 const SECONDS = Number(env.BENCH_SECONDS ?? 5);
-const STEPS = (env.BENCH_STEPS ?? "500,1000,2000,3000,4500,6000,8000").split(",").map(Number);
+const STEPS = (env.BENCH_STEPS ?? "250,500,1000,2000,3000,4500").split(",").map(Number);
 const SYSTEMS = (env.BENCH_SYSTEMS ?? "chat,socketio,socketio+pg").split(",");
 const SERVER_URL = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const SECRET = "bench-secret";
@@ -111,7 +111,8 @@ async function runSystem(system: System, basePort: number): Promise<SystemReport
       const all = [...pids, ...pgPids];
       const before = sumCpu(all);
       const result = await generator.run(rate, SECONDS);
-      const cpu = sumCpu([...all, ...(await backendPids(SERVER_URL, db.name)).filter((p) => !all.includes(p))]) - before;
+      const cpu =
+        sumCpu([...all, ...(await backendPids(SERVER_URL, db.name)).filter((p) => !all.includes(p))]) - before;
       return {
         ...result,
         cpuMicrosPerDelivered: result.delivered > 0 ? cpu / result.delivered : Number.NaN,
@@ -153,7 +154,9 @@ function print(system: string, kind: string, r: Measured): void {
 
 async function main() {
   console.log(`bench:fanout on ${machine()}`);
-  console.log(`${SESSIONS} sessions × ${CLIENTS} clients over 2 processes; ${SECONDS} s per step; one private redis-server`);
+  console.log(
+    `${SESSIONS} sessions × ${CLIENTS} clients over 2 processes; ${SECONDS} s per step; one private redis-server`,
+  );
   const reports: SystemReport[] = [];
   let port = 19_400;
   for (const system of SYSTEMS as System[]) {

@@ -28,6 +28,19 @@ export async function waitForPort(port: number, timeoutMs = 30_000): Promise<voi
   }
 }
 
+/** Everything spawned here, killed when the benchmark exits however it exits. */
+const children = new Set<ChildProcess>();
+const killAll = () => {
+  for (const child of children) child.kill("SIGKILL");
+};
+process.once("exit", killAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
 /** A TypeScript entry point as its own node process (one pid: `node --import tsx`, not the tsx wrapper). */
 export function spawnTs(entry: string, env: Record<string, string>, extraArgs: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...extraArgs, "--import", "tsx", resolve(ROOT, entry)], {
@@ -35,6 +48,8 @@ export function spawnTs(entry: string, env: Record<string, string>, extraArgs: s
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
   return child;
 }
 
@@ -43,6 +58,7 @@ export async function startRedis(port: number): Promise<{ url: string; pid: numb
   const child = spawn("redis-server", ["--port", String(port), "--save", "", "--appendonly", "no"], {
     stdio: "ignore",
   });
+  children.add(child);
   await waitForPort(port);
   return { url: `redis://127.0.0.1:${port}`, pid: child.pid ?? 0, stop: () => child.kill("SIGTERM") };
 }
@@ -70,7 +86,9 @@ export async function createDatabase(serverUrl: string): Promise<{ url: string; 
 export async function backendPids(serverUrl: string, database: string): Promise<number[]> {
   const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
-    const rows = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+    const rows = await sql<
+      { pid: number }[]
+    >`select pid from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
     return rows.map((row) => row.pid);
   } finally {
     await sql.end();
