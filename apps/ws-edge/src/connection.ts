@@ -23,10 +23,11 @@ export class Connection implements RoomMember {
   /** Highest seq sent on this socket. */
   #lastSentSeq = 0;
   /** Highest chunk index sent per running stream (message id → attempt, index). */
-  readonly #streams = new Map<string, { attempt: number; index: number }>();
+  // Allocated on first use: most sockets of an idle edge never need them (memory per socket).
+  #streams: Map<string, { attempt: number; index: number }> | undefined;
   /** Live events that arrived while a replay was running, sent after it. */
   #pending: LiveEvent[] | undefined;
-  readonly #outbox = new Outbox();
+  #outbox: Outbox | undefined;
   #pumpScheduled = false;
   #alive = true;
   #expiryTimer: NodeJS.Timeout | undefined;
@@ -49,15 +50,20 @@ export class Connection implements RoomMember {
     socket.on("pong", () => {
       this.#alive = true;
     });
-    const untilExpiry = expiresAt - Date.now();
-    // Timers past 2^31-1 ms fire at once; later expiries are caught by the heartbeat instead.
-    if (untilExpiry < 2 ** 31 - 1) {
-      this.#expiryTimer = setTimeout(
-        () => this.close(CloseCode.Unauthorized, "Token expired"),
-        Math.max(untilExpiry, 0),
-      );
-      this.#expiryTimer.unref();
-    }
+    this.#armExpiry(Date.now());
+  }
+
+  /**
+   * A timer closes the socket when its token expires, armed only once the expiry is within two
+   * heartbeats (a timer per idle socket costs memory; the heartbeat re-arms it in time).
+   */
+  #armExpiry(now: number): void {
+    if (this.#expiryTimer || this.expiresAt - now > 2 * this.options.heartbeatIntervalMs) return;
+    this.#expiryTimer = setTimeout(
+      () => this.close(CloseCode.Unauthorized, "Token expired"),
+      Math.max(this.expiresAt - now, 0),
+    );
+    this.#expiryTimer.unref();
   }
 
   get sessionId(): string {
@@ -70,7 +76,7 @@ export class Connection implements RoomMember {
 
   /** Bytes this socket holds on the edge: ws's send buffer plus the held-back frames. */
   get bufferedBytes(): number {
-    return this.socket.bufferedAmount + this.#outbox.bytes;
+    return this.socket.bufferedAmount + (this.#outbox?.bytes ?? 0);
   }
 
   /** Heartbeat tick: terminate a peer that did not answer the last ping. */
@@ -79,6 +85,7 @@ export class Connection implements RoomMember {
       this.close(CloseCode.Unauthorized, "Token expired");
       return;
     }
+    this.#armExpiry(now);
     if (!this.#alive) {
       this.logger.info({ connection_id: this.id }, "peer missed heartbeat, terminating");
       this.socket.terminate();
@@ -120,7 +127,7 @@ export class Connection implements RoomMember {
 
   deliverTyping(payload: string): void {
     // Typing is best-effort: a socket that is behind gets none.
-    if (this.#outbox.length > 0 || this.socket.bufferedAmount > this.options.softBufferLimit) return;
+    if (this.#outbox?.length || this.socket.bufferedAmount > this.options.softBufferLimit) return;
     this.#write(payload, undefined);
   }
 
@@ -165,7 +172,7 @@ export class Connection implements RoomMember {
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#outbox.clear();
+    this.#outbox = undefined;
     this.socket.close(code, reason);
     // A peer that never completes the closing handshake is cut off.
     setTimeout(() => this.socket.terminate(), 2_000).unref();
@@ -173,7 +180,7 @@ export class Connection implements RoomMember {
 
   markClosed(): void {
     this.#closed = true;
-    this.#outbox.clear();
+    this.#outbox = undefined;
     clearTimeout(this.#expiryTimer);
   }
 
@@ -194,11 +201,12 @@ export class Connection implements RoomMember {
     if (event.messageId === undefined) return true;
     if (event.type === "stream_end" || event.type === "stream_start") {
       // A new attempt (stream_start) restarts the count; an ended stream needs none.
-      this.#streams.delete(event.messageId);
+      this.#streams?.delete(event.messageId);
       return true;
     }
     if (!event.chunk) return true;
     const attempt = event.chunk.attempt ?? 1;
+    this.#streams ??= new Map();
     const seen = this.#streams.get(event.messageId);
     if (seen && (attempt < seen.attempt || (attempt === seen.attempt && event.chunk.index <= seen.index))) {
       return false;
@@ -209,11 +217,12 @@ export class Connection implements RoomMember {
 
   #write(data: string, chunk: LiveEvent["chunk"]): void {
     if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.#outbox.length === 0 && this.socket.bufferedAmount <= this.options.softBufferLimit) {
+    if (!this.#outbox?.length && this.socket.bufferedAmount <= this.options.softBufferLimit) {
       this.socket.send(data);
       return;
     }
     // Behind: hold the frame here, where chunks can still be merged and typing dropped.
+    this.#outbox ??= new Outbox();
     this.#outbox.push(data, chunk);
     if (this.bufferedBytes > this.options.hardBufferLimit) {
       // Too slow: closing bounds this edge's memory; the client recovers by seq.
@@ -240,7 +249,7 @@ export class Connection implements RoomMember {
   }
 
   #pump(): void {
-    while (this.#outbox.length > 0 && !this.#closed) {
+    while (this.#outbox?.length && !this.#closed) {
       if (this.socket.bufferedAmount > this.options.softBufferLimit) {
         this.#schedulePump();
         return;

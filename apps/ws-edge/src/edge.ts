@@ -83,9 +83,17 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
     let conn: Connection;
     try {
       const user = await deps.verifyToken(target.token);
-      const { session } = await deps.repo.ensureSession(target.sessionId, user.userId);
-      if (session.status === "deleted" || !(await deps.repo.isParticipant(session.sessionId, user.userId))) {
-        throw new ChatError("SESSION_NOT_FOUND", "Session not found");
+      // The usual case (an existing session the caller is in) is one query; creating it is rarer.
+      let session = await deps.repo.getSessionForUser(target.sessionId, user.userId);
+      if (!session) {
+        const ensured = await deps.repo.ensureSession(target.sessionId, user.userId);
+        if (
+          ensured.session.status === "deleted" ||
+          !(ensured.created || (await deps.repo.isParticipant(ensured.session.sessionId, user.userId)))
+        ) {
+          throw new ChatError("SESSION_NOT_FOUND", "Session not found");
+        }
+        session = ensured.session;
       }
       conn = new Connection(newConnectionId(), ws, user.userId, session, user.expiresAt, deps, options, logger);
       connections.add(conn);
