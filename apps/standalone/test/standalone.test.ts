@@ -46,7 +46,8 @@ describe("the standalone server (pnpm start)", () => {
         ws.on("error", reject);
       });
       ws.close();
-      expect(types.slice(0, 3)).toEqual(["ready", "message", "stream_start"]);
+      // Presence (`system` user_joined) travels on its own channel: its place among these varies.
+      expect(types.filter((type) => type !== "system").slice(0, 3)).toEqual(["ready", "message", "stream_start"]);
       expect(streamed).toMatch(/^You said: "안녕하세요!"/);
     } finally {
       await app.close();

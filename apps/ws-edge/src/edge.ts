@@ -6,6 +6,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { Connection } from "./connection";
 import { createFrameHandler } from "./frame-handler";
 import { resolveOptions, type WsEdgeDeps } from "./options";
+import { PresenceTracker } from "./presence";
 import { Rooms } from "./rooms";
 import { isOriginAllowed, parseUpgradeTarget, type UpgradeTarget } from "./upgrade-request";
 
@@ -16,11 +17,19 @@ export interface WsEdge {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   connectionCount(): number;
+  /** Bytes held for slow readers right now (ws send buffers plus held-back frames). */
+  bufferedBytes(): number;
   /** True once `close()` started: readiness is false, new sockets are refused with 1012. */
   readonly draining: boolean;
   /** Drain: close every socket with 1012 (clients reconnect elsewhere), then stop. Idempotent. */
   close(): Promise<void>;
 }
+
+const presenceEntry = (conn: Connection) => ({
+  sessionId: conn.sessionId,
+  userId: conn.userId,
+  connectionId: conn.id,
+});
 
 function rejectHttp(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -30,16 +39,29 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
   const options = resolveOptions(deps);
   const logger = deps.logger;
   // permessage-deflate off: it costs CPU and memory per socket for small JSON frames.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false });
-  const rooms = new Rooms(deps.bus, logger);
+  // clientTracking off: `connections` is the one registry (and a Set entry less per socket).
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const rooms = new Rooms(deps.bus, deps.repo, logger, options);
+  const presence = new PresenceTracker(deps.bus, options.presenceTtlMs / 1_000, logger);
   const connections = new Set<Connection>();
-  const onFrame = createFrameHandler(deps);
+  const onFrame = createFrameHandler(deps, options);
   let draining = false;
   let closed: Promise<void> | undefined;
 
   const heartbeat = setInterval(() => {
     const now = Date.now();
-    for (const conn of connections) conn.heartbeat(now);
+    const entries = [];
+    for (const conn of connections) {
+      conn.heartbeat(now);
+      if (!conn.closed) entries.push(presenceEntry(conn));
+    }
+    onFrame.typing.prune(now);
+    void presence.tick(entries, [...rooms.sessionIds()]);
   }, options.heartbeatIntervalMs);
   heartbeat.unref();
 
@@ -61,30 +83,51 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
     let conn: Connection;
     try {
       const user = await deps.verifyToken(target.token);
-      const { session } = await deps.repo.ensureSession(target.sessionId, user.userId);
-      if (session.status === "deleted" || !(await deps.repo.isParticipant(session.sessionId, user.userId))) {
-        throw new ChatError("SESSION_NOT_FOUND", "Session not found");
+      // The usual case (an existing session the caller is in) is one query; creating it is rarer.
+      let session = await deps.repo.getSessionForUser(target.sessionId, user.userId);
+      if (!session) {
+        const ensured = await deps.repo.ensureSession(target.sessionId, user.userId);
+        if (
+          ensured.session.status === "deleted" ||
+          !(ensured.created || (await deps.repo.isParticipant(ensured.session.sessionId, user.userId)))
+        ) {
+          throw new ChatError("SESSION_NOT_FOUND", "Session not found");
+        }
+        session = ensured.session;
       }
       conn = new Connection(newConnectionId(), ws, user.userId, session, user.expiresAt, deps, options, logger);
       connections.add(conn);
+      let present = false;
       ws.once("close", () => {
         conn.markClosed();
         connections.delete(conn);
         rooms.leave(conn.sessionId, conn);
+        // A draining edge leaves its presence to expire: see PresenceTracker.
+        if (present && !draining) presence.leave(presenceEntry(conn));
       });
-      if (target.sinceSeq !== undefined) conn.startFrom(target.sinceSeq);
+      if (target.sinceSeq !== undefined) {
+        conn.startFrom(target.sinceSeq);
+        conn.holdLive();
+      }
       // Subscribe before reading the seq the client starts from: nothing can fall between.
-      await rooms.join(conn.sessionId, conn);
+      const lastSeq = await rooms.join(conn.sessionId, conn);
+      if (target.sinceSeq === undefined) conn.startFrom(lastSeq);
       conn.send({
         type: "ready",
         session_id: conn.sessionId,
         user_id: conn.userId,
         connection_id: conn.id,
-        last_seq: session.lastSeq,
+        last_seq: lastSeq,
         heartbeat_interval_ms: options.heartbeatIntervalMs,
         server_time: new Date().toISOString(),
       });
       if (target.sinceSeq !== undefined) await conn.replay(target.sinceSeq);
+      if (!conn.closed) {
+        present = true;
+        await presence.join(presenceEntry(conn)).catch((error: unknown) => {
+          logger.warn({ err: error, session_id: conn.sessionId }, "presence join failed");
+        });
+      }
     } catch (error) {
       const chatError = toChatError(error);
       if (chatError.code === "INTERNAL") logger.error({ err: error, session_id: target.sessionId }, "connect failed");
@@ -121,6 +164,11 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
       return true;
     },
     connectionCount: () => connections.size,
+    bufferedBytes() {
+      let total = 0;
+      for (const conn of connections) total += conn.bufferedBytes;
+      return total;
+    },
     get draining() {
       return draining;
     },
@@ -132,7 +180,8 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
         const deadline = Date.now() + options.drainTimeoutMs;
         while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         for (const conn of connections) conn.socket.terminate();
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        // The server stays able to upgrade: a socket that still arrives (the load balancer has
+        // not seen /readyz yet) is accepted only to be told 1012, which browsers can read.
       })();
       return closed;
     },

@@ -1,15 +1,23 @@
 import { channels } from "@chat/bus";
-import { messageToFrame } from "@chat/core";
-import { ChatError, type ClientFrame, parseClientFrame, type TypingFrame, toChatError } from "@chat/protocol";
+import { createMessageRateLimiter, type MessageRateLimiter, messageToFrame } from "@chat/core";
+import {
+  ChatError,
+  type ClientFrame,
+  CloseCode,
+  parseClientFrame,
+  type TypingFrame,
+  toChatError,
+} from "@chat/protocol";
 import type { Connection } from "./connection";
-import type { WsEdgeDeps } from "./options";
+import type { ResolvedEdgeOptions, WsEdgeDeps } from "./options";
+import { TypingThrottle } from "./typing";
 
 type Handlers = {
   [K in ClientFrame["type"]]: (conn: Connection, frame: Extract<ClientFrame, { type: K }>) => Promise<void>;
 };
 
 /** What each client frame does. */
-function handlers({ chat, bus, repo }: WsEdgeDeps): Handlers {
+function handlers({ chat, bus, repo }: WsEdgeDeps, typing: TypingThrottle): Handlers {
   return {
     async message(conn, frame) {
       const { message, duplicate } = await chat.postUserMessage({
@@ -23,6 +31,7 @@ function handlers({ chat, bus, repo }: WsEdgeDeps): Handlers {
       if (duplicate) conn.send(messageToFrame(message));
     },
     async typing(conn, frame) {
+      if (!typing.admit(conn.sessionId, conn.userId, frame.is_typing)) return;
       const event: TypingFrame = {
         type: "typing",
         session_id: conn.sessionId,
@@ -51,21 +60,50 @@ function handlers({ chat, bus, repo }: WsEdgeDeps): Handlers {
   };
 }
 
+/** Frames that store something count against the user's message budget. */
+const LIMITED: ReadonlySet<ClientFrame["type"]> = new Set(["message", "file"]);
+
+/**
+ * Abuse closes the socket, a single bad frame never does: more than
+ * `maxInvalidFramesPerMinute` invalid frames → 4400; more refused messages in a minute than the
+ * limit itself (a client that ignores `retry_after`) → 4429.
+ */
+function strike(conn: Connection, kind: "invalid" | "limited", max: number): void {
+  const now = Date.now();
+  if (now - conn.strikes.since >= 60_000) conn.strikes = { invalid: 0, limited: 0, since: now };
+  conn.strikes[kind] += 1;
+  if (conn.strikes[kind] <= max) return;
+  if (kind === "invalid") conn.close(CloseCode.BadRequest, "Too many invalid frames");
+  else conn.close(CloseCode.TooMany, "Too many messages");
+}
+
+/** The edge's per-frame logic, plus what its heartbeat must tidy. */
+export interface FrameHandler {
+  (conn: Connection, raw: string | Buffer): Promise<void>;
+  typing: TypingThrottle;
+}
+
 /**
  * Parses and runs one inbound frame. A bad frame gets an `error` frame and the connection
  * stays up; nothing thrown escapes.
  */
-export function createFrameHandler(deps: WsEdgeDeps) {
-  const table = handlers(deps);
-  return async (conn: Connection, raw: string | Buffer): Promise<void> => {
+export function createFrameHandler(deps: WsEdgeDeps, options: ResolvedEdgeOptions): FrameHandler {
+  const typing = new TypingThrottle(options.typingThrottleMs);
+  const table = handlers(deps, typing);
+  const perMinute = options.messagesPerMinute;
+  const limiter: MessageRateLimiter | undefined =
+    perMinute === false ? undefined : createMessageRateLimiter(deps.bus, { messagesPerMinute: perMinute });
+  const handle = async (conn: Connection, raw: string | Buffer): Promise<void> => {
     conn.lastActivity = Date.now();
     const parsed = parseClientFrame(typeof raw === "string" ? raw : new Uint8Array(raw));
     if (!parsed.ok) {
       conn.sendError(parsed.error);
+      strike(conn, "invalid", options.maxInvalidFramesPerMinute);
       return;
     }
     const frame = parsed.value;
     try {
+      if (limiter && LIMITED.has(frame.type)) await limiter.consume(conn.userId);
       await (table[frame.type] as (c: Connection, f: ClientFrame) => Promise<void>)(conn, frame);
     } catch (error) {
       const chatError = toChatError(error);
@@ -74,6 +112,8 @@ export function createFrameHandler(deps: WsEdgeDeps) {
       }
       const ref = "client_msg_id" in frame ? frame.client_msg_id : "message_id" in frame ? frame.message_id : undefined;
       conn.sendError(chatError, ref);
+      if (chatError.code === "RATE_LIMIT" && perMinute !== false) strike(conn, "limited", perMinute);
     }
   };
+  return Object.assign(handle, { typing });
 }

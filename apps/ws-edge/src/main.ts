@@ -9,6 +9,7 @@ import {
 } from "@chat/core";
 import { createWsEdge } from "./edge";
 import { loadWsEdgeEnv } from "./env";
+import { createHealthHandler } from "./health";
 
 /** The ws-edge container: WebSockets on SERVICE_PORT, plus /healthz and /readyz. */
 async function main() {
@@ -21,6 +22,7 @@ async function main() {
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     maxConnections: env.DATABASE_POOL_SIZE,
     migrate: false,
+    batchAppends: true,
   });
   const { chat, verifyToken } = createServices(runtime, env);
   const edge = createWsEdge({
@@ -33,15 +35,9 @@ async function main() {
     heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL * 1_000,
     idleTimeoutMs: env.WS_CONNECTION_TIMEOUT * 1_000,
     maxPayload: env.WS_MESSAGE_SIZE_LIMIT,
+    messagesPerMinute: env.RATE_LIMIT_ENABLED ? env.RATE_LIMIT_MESSAGES_PER_MINUTE : false,
   });
-  const server = createServer((req, res) => {
-    if (req.url === "/healthz") return void res.writeHead(200).end('{"status":"ok"}');
-    if (req.url === "/readyz") {
-      const ready = !edge.draining;
-      return void res.writeHead(ready ? 200 : 503).end(JSON.stringify({ status: ready ? "ready" : "draining" }));
-    }
-    res.writeHead(404).end();
-  });
+  const server = createServer(createHealthHandler(edge));
   server.on("upgrade", (req, socket, head) => {
     if (!edge.handleUpgrade(req, socket, head)) socket.destroy();
   });

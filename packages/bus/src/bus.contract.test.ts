@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeEach, describe } from "vitest";
 import type { ContractFixture } from "./contract/fixture";
 import { jobsContract } from "./contract/jobs.contract";
+import { presenceContract } from "./contract/presence.contract";
 import { pubsubContract } from "./contract/pubsub.contract";
 import { storageContract } from "./contract/storage.contract";
 import { createMemoryBus, createMemoryHub, type MemoryHub } from "./memory-bus";
@@ -66,4 +67,5 @@ describe.each(factories)("$kind bus", ({ kind, create }) => {
   describe("pub/sub", () => pubsubContract(fixture));
   describe("jobs", () => jobsContract(fixture));
   describe("buffers, keys, lifecycle", () => storageContract(fixture));
+  describe("presence", () => presenceContract(fixture));
 });

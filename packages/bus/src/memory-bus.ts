@@ -3,6 +3,7 @@ import { createMemoryBuffers } from "./memory/buffers";
 import { createMemoryHub, type MemoryHub } from "./memory/hub";
 import { createMemoryJobs } from "./memory/jobs";
 import { createMemoryKv } from "./memory/kv";
+import { createMemoryPresence } from "./memory/presence";
 import { createMemoryPubSub } from "./memory/pubsub";
 import { resolveBusOptions } from "./options";
 import type { Bus, BusOptions } from "./types";
@@ -36,6 +37,8 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     jobs: createMemoryJobs({ hub, life, closing: closing.signal, stream: jobStream, group: jobGroup }),
     buffers: createMemoryBuffers(hub, life, (streamId) => prefix + streamId),
     kv: createMemoryKv(hub, life, (key) => prefix + key),
+    presence: createMemoryPresence(hub, life, (key) => prefix + key),
+    keyPrefix: prefix,
     async ping() {
       life.assertOpen();
     },

@@ -5,6 +5,7 @@ import { createRedisBuffers } from "./redis/buffers";
 import { closeConnection, openConnection } from "./redis/connections";
 import { createRedisJobs } from "./redis/jobs";
 import { createRedisKv } from "./redis/kv";
+import { createRedisPresence } from "./redis/presence";
 import { createRedisPubSub } from "./redis/pubsub";
 import type { Bus, BusOptions } from "./types";
 
@@ -49,6 +50,9 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
     jobs: createRedisJobs({ commands, pool, life, stream: jobStream, group: jobGroup }),
     buffers: createRedisBuffers(commands, life, (streamId) => prefix + streamId),
     kv: createRedisKv(commands, life, (key) => prefix + key),
+    presence: createRedisPresence(commands, life, (key) => prefix + key),
+    redis: commands,
+    keyPrefix: prefix,
     async ping() {
       life.assertOpen();
       await Promise.all([commands.ping(), subscriber.ping(), pool.ping()]);

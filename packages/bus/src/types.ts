@@ -1,3 +1,5 @@
+import type { Redis } from "ioredis";
+
 /**
  * The bus: everything the apps share through Redis (or, in one process, through memory).
  * One interface, two implementations: `createRedisBus` (ioredis) and `createMemoryBus`.
@@ -115,6 +117,14 @@ export interface Bus {
   readonly jobs: JobQueue;
   readonly buffers: StreamBuffers;
   readonly kv: KeyValue;
+  readonly presence: Presence;
+  /**
+   * The Redis command connection (ioredis), for libraries that take a client of their own
+   * (rate-limiter-flexible); undefined on the memory bus.
+   */
+  readonly redis?: Redis;
+  /** What every key of this bus starts with (the namespace and `:`, or ""). */
+  readonly keyPrefix: string;
   /** Resolves when every connection answers (readiness). Rejects otherwise. */
   ping(): Promise<void>;
   /**
@@ -146,4 +156,33 @@ export interface BusOptions {
    * @default listener errors go to `console.error`, connection errors are dropped
    */
   onError?: (error: unknown, source: BusErrorSource) => void;
+}
+
+/** One WebSocket connection of a user in a session, as presence tracks it. */
+export interface PresenceEntry {
+  sessionId: string;
+  userId: string;
+  connectionId: string;
+}
+
+/**
+ * Who is connected where, across every edge, in the spec's keys: `ws:connections:{user_id}`
+ * (a sorted set of `{session_id}\n{connection_id}` scored by expiry, ms) and
+ * `ws:sessions:{session_id}` (a sorted set of user ids scored by expiry). Every entry expires
+ * unless refreshed, so an edge that dies without a goodbye is forgotten after `ttlSeconds`.
+ * Each operation is atomic (one Lua script on Redis), so "first" and "last" are decided once
+ * across all edges: every join/leave of a user in a session is reported exactly once.
+ * `ttlSeconds` must be the same on every edge.
+ */
+export interface Presence {
+  /** Record (or refresh) a connection. Resolves true when the user was not present in the session. */
+  join(entry: PresenceEntry, ttlSeconds: number): Promise<boolean>;
+  /** Heartbeat for many connections: like `join`; resolves the entries whose user had been dropped. */
+  refresh(entries: PresenceEntry[], ttlSeconds: number): Promise<PresenceEntry[]>;
+  /** Remove a connection. Resolves true when it was the user's last one in the session. */
+  leave(entry: PresenceEntry): Promise<boolean>;
+  /** Users of the session whose connections all expired; each is returned to one caller only. */
+  sweep(sessionId: string): Promise<string[]>;
+  /** Users present in the session now. */
+  users(sessionId: string): Promise<string[]>;
 }

@@ -9,6 +9,7 @@ export * from "./jobs";
 export * from "./logger";
 export * from "./metrics";
 export * from "./process";
+export * from "./rate-limit";
 export * from "./runtime";
 export * from "./serialize";
 export * from "./services";

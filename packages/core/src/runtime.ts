@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import { type Bus, createBus } from "@chat/bus";
-import { type ChatRepository, createRepository, type Database, migrateDatabase, openDatabase } from "@chat/db";
+import {
+  type ChatRepository,
+  createBatchingAppender,
+  createRepository,
+  type Database,
+  migrateDatabase,
+  openDatabase,
+} from "@chat/db";
 
 export interface RuntimeOptions {
   /** PostgreSQL URL; unset → embedded PGlite under `dataDir`. */
@@ -15,6 +22,12 @@ export interface RuntimeOptions {
   redisKeyPrefix?: string;
   /** Apply migrations before returning (always done for embedded PGlite). @default true */
   migrate?: boolean;
+  /**
+   * Store messages with group commit (`createBatchingAppender`): appends made while one batch
+   * is being stored go together in the next. For processes that take many messages (edges).
+   * @default false
+   */
+  batchAppends?: boolean;
 }
 
 /** The infrastructure every app runs on: PostgreSQL (or PGlite) and the bus. */
@@ -38,13 +51,18 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     throw error;
   }
   const bus = createBus({ url: options.redisUrl, namespace: options.redisKeyPrefix || undefined });
+  const appender = options.batchAppends ? createBatchingAppender(database) : undefined;
+  const repo = createRepository(database);
   let closed: Promise<void> | undefined;
   return {
     database,
-    repo: createRepository(database),
+    repo: appender ? { ...repo, appendMessage: appender.append } : repo,
     bus,
     close() {
-      closed ??= Promise.allSettled([bus.close(), database.close()]).then(() => undefined);
+      closed ??= (async () => {
+        await appender?.close();
+        await Promise.allSettled([bus.close(), database.close()]);
+      })();
       return closed;
     },
   };

@@ -1,3 +1,4 @@
+export { type BatchingAppender, type BatchingAppenderOptions, createBatchingAppender } from "./batch-appender.js";
 export {
   type Database,
   type Db,

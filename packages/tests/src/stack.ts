@@ -4,7 +4,7 @@ import { type Api, createApi } from "@chat/api";
 import type { Bus } from "@chat/bus";
 import { createTestBus, randomNamespace } from "@chat/bus/testing";
 import { type AgentRegistry, createServices, type Logger, type Services, signToken, silentLogger } from "@chat/core";
-import { type ChatRepository, createRepository, type Database } from "@chat/db";
+import { type ChatRepository, createBatchingAppender, createRepository, type Database } from "@chat/db";
 import { createTestDatabase } from "@chat/db/testing";
 import { createBackends, createStreamWorker, type StreamWorker, type StreamWorkerOptions } from "@chat/stream-worker";
 import { createWsEdge, type WsEdge, type WsEdgeOptions } from "@chat/ws-edge";
@@ -78,13 +78,17 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const apiUrl = `http://${await listen(apiServer)}`;
 
   const edges: EdgeHandle[] = [];
+  // Edges store messages with group commit, as in production (apps/ws-edge/src/main.ts).
+  const appender = createBatchingAppender(database);
+  const edgeRepo: ChatRepository = { ...repo, appendMessage: appender.append };
   for (let i = 0; i < (options.edges ?? 1); i++) {
     // In memory mode every edge shares the one bus (one process); on Redis each has its own.
     const edgeBus = bus.kind === "redis" ? createTestBus({ namespace }) : bus;
     const edge = createWsEdge({
-      repo,
+      repo: edgeRepo,
       bus: edgeBus,
-      chat: createServices({ repo, bus: edgeBus }, { JWT_SECRET_KEY: TEST_SECRET, JWT_ALGORITHM: "HS256" }).chat,
+      chat: createServices({ repo: edgeRepo, bus: edgeBus }, { JWT_SECRET_KEY: TEST_SECRET, JWT_ALGORITHM: "HS256" })
+        .chat,
       verifyToken: services.verifyToken,
       logger,
       corsOrigins: ["http://localhost:9060"],
@@ -149,6 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
           await new Promise((resolve) => server.close(resolve));
           if (edgeBus !== bus) await edgeBus.close();
         }
+        await appender.close();
         await api.close();
         apiServer.closeAllConnections();
         await new Promise((resolve) => apiServer.close(resolve));

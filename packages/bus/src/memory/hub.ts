@@ -3,10 +3,11 @@ import { StreamLog } from "./stream-log";
 /** Receives every message published on a channel it is attached to (full, prefixed name). */
 export type Dispatcher = (channel: string, payload: string) => void;
 
-/** A string or a set, as in Redis, with an optional expiry (epoch ms). */
+/** A string, a set or a sorted set, as in Redis, with an optional expiry (epoch ms). */
 export type StoredValue =
   | { kind: "string"; value: string; expiresAt: number | undefined }
-  | { kind: "set"; members: Set<string>; expiresAt: number | undefined };
+  | { kind: "set"; members: Set<string>; expiresAt: number | undefined }
+  | { kind: "zset"; scores: Map<string, number>; expiresAt: number | undefined };
 
 /** Expired keys are also removed on access; the sweep frees the ones nobody reads again. */
 const SWEEP_INTERVAL_MS = 5_000;

@@ -1,0 +1,204 @@
+/**
+ * `pnpm bench:fanout`: S sessions × K clients split over two server processes on one Redis and
+ * one PostgreSQL, at fixed send rates. Three systems in the same run, by the same generator:
+ *   chat       two `apps/ws-edge` processes (stores every message, seq-ordered, batched)
+ *   socketio   Socket.IO 4 + @socket.io/redis-adapter, two processes, no storage
+ *   socketio+pg  the same, INSERTing each message (with its per-session seq) before emitting
+ * Reports delivered messages/s, latency p50/p99/max, lost messages, server CPU-µs per
+ * delivered message (server processes + the private redis-server + the PostgreSQL backends of
+ * the run's database) and RSS; then steps the rate up to find the highest passing rate
+ * (p99 ≤ 100 ms, nothing lost).
+ *
+ * Env: BENCH_SESSIONS (50), BENCH_CLIENTS (4 per session), BENCH_RATE (fixed rate, 250/s),
+ * BENCH_SECONDS (5 per step), BENCH_STEPS ("250,500,1000,2000,3000,4500"), BENCH_SPLIT (2),
+ * BENCH_SYSTEMS ("chat,socketio,socketio+pg"), BENCH_PROFILE (a folder: CPU profiles of the edges), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test).
+ */
+import type { ChildProcess } from "node:child_process";
+import { signToken } from "@chat/core";
+import { createRepository, migrateDatabase, openDatabase } from "@chat/db";
+import { backendPids, createDatabase, sleep, spawnTs, startRedis, waitForPort } from "./lib/infra";
+import { type ClientSpec, LoadGenerator, openChatClient, openSocketIoClient, type RunResult } from "./lib/load";
+import { machine, sumCpu, sumRss } from "./lib/proc";
+
+const env = process.env;
+const SESSIONS = Number(env.BENCH_SESSIONS ?? 50);
+const CLIENTS = Number(env.BENCH_CLIENTS ?? 4);
+const FIXED_RATE = Number(env.BENCH_RATE ?? 250);
+const SECONDS = Number(env.BENCH_SECONDS ?? 5);
+const STEPS = (env.BENCH_STEPS ?? "250,500,1000,2000,3000,4500").split(",").map(Number);
+const SYSTEMS = (env.BENCH_SYSTEMS ?? "chat,socketio,socketio+pg").split(",");
+const SERVER_URL = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const SECRET = "bench-secret";
+/** 2: clients split over both processes (the point); 1: all on the first (to isolate cross-process costs). */
+const SPLIT = Number(env.BENCH_SPLIT ?? 2);
+const CONTENT = "benchmark message: the quick brown fox jumps over the lazy dog";
+
+type System = "chat" | "socketio" | "socketio+pg";
+
+interface Measured extends RunResult {
+  cpuMicrosPerDelivered: number;
+  /** The same, per component. */
+  split: string;
+  rssMb: number;
+}
+
+interface SystemReport {
+  system: System;
+  fixed: Measured;
+  steps: Measured[];
+  highestPassing: number;
+}
+
+const passes = (r: RunResult) => r.lost === 0 && r.p99 <= 100;
+
+async function runSystem(system: System, basePort: number): Promise<SystemReport> {
+  const redis = await startRedis(basePort + 9);
+  const db = await createDatabase(SERVER_URL);
+  const servers: ChildProcess[] = [];
+  const clients = [];
+  try {
+    // Schema and sessions (the baseline uses the same tables when it stores).
+    const setup = await openDatabase({ url: db.url, maxConnections: 4 });
+    await migrateDatabase(setup);
+    const repo = createRepository(setup);
+    const specs: ClientSpec[] = [];
+    for (let s = 0; s < SESSIONS; s++) {
+      const sessionId = `bench-${s}`;
+      await repo.createSession({ sessionId, userId: `u${s}-0` });
+      for (let k = 0; k < CLIENTS; k++) {
+        const userId = `u${s}-${k}`;
+        if (k > 0) await repo.addParticipant(sessionId, userId, "member");
+        const port = basePort + (k % SPLIT); // half the clients of every session on each server
+        const scheme = system === "chat" ? "ws" : "http";
+        specs.push({
+          url: `${scheme}://127.0.0.1:${port}`,
+          session: s,
+          sessionId,
+          userId,
+          token: await signToken({ sub: userId }, { secret: SECRET, expiresIn: "2h" }),
+        });
+      }
+    }
+    await setup.close();
+
+    for (const port of [basePort, basePort + 1]) {
+      const common = { REDIS_URL: redis.url, LOG_LEVEL: "warn", NODE_ENV: "production" };
+      servers.push(
+        system === "chat"
+          ? spawnTs(
+              "apps/ws-edge/src/main.ts",
+              {
+                ...common,
+                SERVICE_PORT: String(port),
+                DATABASE_URL: db.url,
+                JWT_SECRET_KEY: SECRET,
+                WS_MAX_CONNECTIONS: "100000",
+              },
+              env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${env.BENCH_PROFILE}`] : [],
+            )
+          : spawnTs("packages/bench/src/socketio-server.ts", {
+              ...common,
+              PORT: String(port),
+              ...(system === "socketio+pg" ? { DATABASE_URL: db.url } : { DATABASE_URL: "" }),
+            }),
+      );
+    }
+    await Promise.all([waitForPort(basePort), waitForPort(basePort + 1)]);
+
+    const generator = new LoadGenerator(CLIENTS, CONTENT);
+    const open = system === "chat" ? openChatClient : openSocketIoClient;
+    for (const spec of specs) clients.push(await open(spec, generator.onDelivered));
+    generator.clients = clients;
+    await generator.run(Math.min(200, FIXED_RATE), 1, 1_000); // warm up (JIT, pools, prepared statements)
+
+    const pids = [...servers.map((s) => s.pid ?? 0), redis.pid];
+    const measure = async (rate: number): Promise<Measured> => {
+      const serverPids = servers.map((s) => s.pid ?? 0);
+      const pgPids = await backendPids(SERVER_URL, db.name);
+      const before = { servers: sumCpu(serverPids), redis: sumCpu([redis.pid]), pg: sumCpu(pgPids) };
+      const result = await generator.run(rate, SECONDS);
+      const pgAfter = await backendPids(SERVER_URL, db.name);
+      // Backends that ended during the run are lost to the count; new ones count in full.
+      const newPg = pgAfter.filter((pid) => !pgPids.includes(pid));
+      const used = {
+        servers: sumCpu(serverPids) - before.servers,
+        redis: sumCpu([redis.pid]) - before.redis,
+        pg: sumCpu(pgPids) - before.pg + sumCpu(newPg),
+      };
+      const per = (micros: number) => (result.delivered > 0 ? micros / result.delivered : Number.NaN);
+      return {
+        ...result,
+        cpuMicrosPerDelivered: per(used.servers + used.redis + used.pg),
+        split: `servers ${per(used.servers).toFixed(0)} + redis ${per(used.redis).toFixed(0)} + pg ${per(used.pg).toFixed(0)}`,
+        rssMb: sumRss(pids) / 2 ** 20,
+      };
+    };
+
+    const fixed = await measure(FIXED_RATE);
+    print(system, "fixed", fixed);
+    const steps: Measured[] = [];
+    let highestPassing = 0;
+    for (const rate of STEPS) {
+      const result = await measure(rate);
+      steps.push(result);
+      print(system, "step", result);
+      if (!passes(result)) break;
+      highestPassing = rate;
+      await sleep(500);
+    }
+    return { system, fixed, steps, highestPassing };
+  } finally {
+    for (const client of clients) client.close();
+    for (const server of servers) server.kill("SIGTERM");
+    await sleep(env.BENCH_PROFILE ? 5_000 : 500); // a profile is written on exit
+    redis.stop();
+    await db.drop().catch(() => {});
+  }
+}
+
+const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+function print(system: string, kind: string, r: Measured): void {
+  console.log(
+    `${system.padEnd(12)} ${kind.padEnd(5)} rate ${String(r.rate).padStart(5)}/s  delivered ${f(r.delivered / r.seconds, 0).padStart(6)}/s  ` +
+      `p50 ${f(r.p50).padStart(6)} ms  p99 ${f(r.p99).padStart(6)} ms  max ${f(r.max).padStart(6)} ms  lost ${r.lost}  ` +
+      `cpu ${f(r.cpuMicrosPerDelivered).padStart(6)} µs/delivered (${r.split})  rss ${f(r.rssMb, 0)} MB${passes(r) ? "" : "  FAIL"}`,
+  );
+}
+
+async function main() {
+  console.log(`bench:fanout on ${machine()}`);
+  console.log(
+    `${SESSIONS} sessions × ${CLIENTS} clients over 2 processes; ${SECONDS} s per step; one private redis-server`,
+  );
+  const reports: SystemReport[] = [];
+  let port = 19_400;
+  for (const system of SYSTEMS as System[]) {
+    reports.push(await runSystem(system, port));
+    port += 20;
+  }
+  console.log("\nsummary");
+  for (const r of reports) {
+    console.log(
+      `${r.system.padEnd(12)} cpu ${f(r.fixed.cpuMicrosPerDelivered)} µs/delivered at ${r.fixed.rate}/s, p99 ${f(r.fixed.p99)} ms; highest passing rate ${r.highestPassing}/s`,
+    );
+  }
+  const chat = reports.find((r) => r.system === "chat");
+  const baseline = reports.find((r) => r.system === "socketio+pg");
+  if (chat && baseline) {
+    const rates =
+      baseline.highestPassing > 0
+        ? `${f(chat.highestPassing / baseline.highestPassing, 2)}×`
+        : `n/a (the baseline passed no step; chat passed up to ${chat.highestPassing}/s)`;
+    console.log(
+      `chat / socketio+pg: cpu per delivered ${f(chat.fixed.cpuMicrosPerDelivered / baseline.fixed.cpuMicrosPerDelivered, 2)}× (goal ≤ 0.6), ` +
+        `highest passing rate ${rates} (goal ≥ 1.5×)`,
+    );
+  }
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

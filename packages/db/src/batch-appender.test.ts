@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { createBatchingAppender } from "./batch-appender.js";
+import { NotFoundError } from "./errors.js";
+import { uid, useRepository } from "./test-helpers.js";
+import type { AppendMessageInput } from "./types.js";
+
+const text = (sessionId: string, content: string, clientMsgId?: string): AppendMessageInput => ({
+  sessionId,
+  senderType: "user",
+  senderId: "u1",
+  messageType: "text",
+  content,
+  clientMsgId: clientMsgId ?? null,
+});
+
+describe("batching appender", () => {
+  const { database, repo } = useRepository();
+
+  it("stores concurrent appends across sessions with gap-free seqs in call order per session", async () => {
+    const appender = createBatchingAppender(database());
+    const sessions = await Promise.all([1, 2, 3].map(() => repo().createSession({ userId: "u1" })));
+    await repo().appendMessage(text(sessions[0]?.sessionId ?? "", "already there"));
+    const calls = Array.from({ length: 90 }, (_, i) => text(sessions[i % 3]?.sessionId ?? "", `m${i}`));
+    const results = await Promise.all(calls.map((input) => appender.append(input)));
+    for (const [s, session] of sessions.entries()) {
+      const mine = results.filter((_, i) => i % 3 === s).map((r) => r.message);
+      const first = s === 0 ? 2 : 1;
+      expect(mine.map((m) => m.seq)).toEqual(Array.from({ length: 30 }, (_, i) => first + i));
+      expect(mine.map((m) => m.eventSeq)).toEqual(mine.map((m) => m.seq));
+      expect((await repo().getSession(session.sessionId))?.lastSeq).toBe(first + 29);
+    }
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    // The raw statement's rows read back exactly as drizzle's.
+    expect(results[0]?.message).toEqual(await repo().getMessage(results[0]?.message.messageId ?? ""));
+    await appender.close();
+  });
+
+  it("lets two appenders (two edges) store into the same sessions at once without a gap or a deadlock", async () => {
+    const edges = [createBatchingAppender(database()), createBatchingAppender(database())];
+    const sessions = await Promise.all([1, 2, 3, 4].map(() => repo().createSession({ userId: "u1" })));
+    const calls = Array.from({ length: 200 }, (_, i) =>
+      (edges[i % 2] ?? edges[0])?.append(text(sessions[(i * 7) % 4]?.sessionId ?? "", `m${i}`)),
+    );
+    const results = await Promise.all(calls);
+    for (const session of sessions) {
+      const seqs = results.filter((r) => r?.message.sessionId === session.sessionId).map((r) => r?.message.seq);
+      expect(seqs.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    }
+    await Promise.all(edges.map((edge) => edge.close()));
+  });
+
+  it("stores a client_msg_id once, within a batch and across batches, burning no seq", async () => {
+    const appender = createBatchingAppender(database());
+    const { sessionId } = await repo().createSession({ userId: "u1" });
+    const [a, b, c] = await Promise.all([
+      appender.append(text(sessionId, "x", "same")),
+      appender.append(text(sessionId, "x", "same")),
+      appender.append(text(sessionId, "y", "other")),
+    ]);
+    expect(a?.duplicate).toBe(false);
+    expect(b).toEqual({ message: a?.message, duplicate: true });
+    expect(c?.message.seq).toBe(2);
+    const again = await appender.append(text(sessionId, "x", "same"));
+    expect(again).toMatchObject({ duplicate: true, message: { messageId: a?.message.messageId } });
+    expect((await appender.append(text(sessionId, "z"))).message.seq).toBe(3);
+    await appender.close();
+  });
+
+  it("fails only the appends whose session is missing or whose row is bad", async () => {
+    const appender = createBatchingAppender(database());
+    const { sessionId } = await repo().createSession({ userId: "u1" });
+    const outcomes = await Promise.allSettled([
+      appender.append(text(sessionId, "fine")),
+      appender.append(text(uid("missing"), "nowhere")),
+      appender.append({ ...text(sessionId, "bad"), senderId: "x".repeat(500) }),
+      appender.append(text(sessionId, "fine too")),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError);
+    const seqs = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value.message.seq] : []));
+    expect(seqs).toEqual([1, 2]);
+    await appender.close();
+  });
+});

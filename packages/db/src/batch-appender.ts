@@ -1,0 +1,251 @@
+import { and, eq, or, sql } from "drizzle-orm";
+import type { Database, Db } from "./client.js";
+import { NotFoundError } from "./errors.js";
+import { newMessageId } from "./ids.js";
+import { messageQueries } from "./message-queries.js";
+import { queryRows } from "./raw.js";
+import { chatMessages } from "./schema.js";
+import type { AppendMessageInput, MessageRow } from "./types.js";
+
+export interface BatchingAppenderOptions {
+  /** Most appends stored by one statement. @default 500 */
+  maxBatch?: number;
+  /**
+   * Batches being stored at once (each holds a pool connection). More than one lets a batch go
+   * while the previous one waits for its WAL flush. @default 2
+   */
+  maxInFlight?: number;
+}
+
+type AppendResult = { message: MessageRow; duplicate: boolean };
+
+interface Pending {
+  input: AppendMessageInput;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** `appendMessage` with group commit, plus a `close()` that waits for what is queued. */
+export interface BatchingAppender {
+  append(input: AppendMessageInput): Promise<AppendResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Group commit for `appendMessage`: appends made while a batch is being stored wait and then go
+ * together, across sessions, in one statement (one WAL flush), whatever the batch size. At low load a batch is whatever arrived in one turn of the event loop, so
+ * nothing waits for a timer; under load batches grow by themselves.
+ *
+ * Same contract as `appendMessage`: per session, seqs are gap-free and follow call order (calls
+ * made one after another, like the frames of one socket, keep their order even across
+ * batches; calls of one batch are stored in call order); a `client_msg_id` seen before (stored,
+ * or earlier in the same batch) stores nothing and answers the stored message with
+ * `duplicate: true`. Session rows are locked in session_id order, so batches in flight at once
+ * (here or on another edge) cannot deadlock. If a
+ * batch fails as a whole (one bad row), its appends are retried one by one, so only the bad one
+ * fails.
+ */
+export function createBatchingAppender(database: Database, options: BatchingAppenderOptions = {}): BatchingAppender {
+  const { db } = database;
+  const single = messageQueries(db).appendMessage;
+  const maxBatch = options.maxBatch ?? 500;
+  const maxInFlight = options.maxInFlight ?? 2;
+  const queue: Pending[] = [];
+  const running = new Set<Promise<void>>();
+  let scheduled = false;
+
+  const kick = () => {
+    if (running.size >= maxInFlight || scheduled || queue.length === 0) return;
+    scheduled = true;
+    // One event-loop turn: appends made by the frames of this I/O batch join in.
+    setImmediate(() => {
+      scheduled = false;
+      const batch = queue.splice(0, maxBatch);
+      if (batch.length === 0) return;
+      const run: Promise<void> = storeBatch(db, batch, single).finally(() => {
+        running.delete(run);
+        kick();
+      });
+      running.add(run);
+      kick();
+    });
+  };
+
+  return {
+    append(input) {
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        kick();
+      });
+    },
+    async close() {
+      while (running.size > 0 || scheduled || queue.length > 0) {
+        kick();
+        await (running.size > 0 ? Promise.race(running) : new Promise((resolve) => setImmediate(resolve)));
+      }
+    },
+  };
+}
+
+const pairKey = (sessionId: string, clientMsgId: string) => `${sessionId}\n${clientMsgId}`;
+
+async function storeBatch(
+  db: Db,
+  batch: Pending[],
+  single: (input: AppendMessageInput) => Promise<AppendResult>,
+): Promise<void> {
+  let results: (AppendResult | Error)[];
+  try {
+    results = await db.transaction((tx) =>
+      appendMany(
+        tx as unknown as Db,
+        batch.map((p) => p.input),
+      ),
+    );
+  } catch {
+    // One bad row fails the statement for all: give each its own answer, in call order.
+    for (const pending of batch) {
+      try {
+        pending.resolve(await single(pending.input));
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    return;
+  }
+  batch.forEach((pending, i) => {
+    const result = results[i];
+    if (result instanceof Error || result === undefined) pending.reject(result ?? new Error("no result"));
+    else pending.resolve(result);
+  });
+}
+
+/** Raw `chat_messages` columns → the drizzle row shape (drivers differ in int8/timestamp types). */
+function toMessageRow(raw: Record<string, unknown>): MessageRow {
+  const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+  const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : (v ?? null));
+  return {
+    id: Number(raw.id),
+    sessionId: raw.session_id as string,
+    messageId: raw.message_id as string,
+    senderType: raw.sender_type as MessageRow["senderType"],
+    senderId: raw.sender_id as string,
+    messageType: raw.message_type as MessageRow["messageType"],
+    content: (raw.content as string | null) ?? null,
+    metadata: json(raw.metadata),
+    tokensUsed: raw.tokens_used == null ? null : Number(raw.tokens_used),
+    latencyMs: raw.latency_ms == null ? null : Number(raw.latency_ms),
+    isEdited: (raw.is_edited as boolean | null) ?? false,
+    editedAt: date(raw.edited_at),
+    createdAt: date(raw.created_at),
+    seq: Number(raw.seq),
+    eventSeq: Number(raw.event_seq),
+    clientMsgId: (raw.client_msg_id as string | null) ?? null,
+    status: raw.status as MessageRow["status"],
+  };
+}
+
+/**
+ * The batch as one INSERT that skips resends, bumps every session's counter and stores every
+ * row (an implicit transaction: one round trip, one WAL flush). Only when something was not
+ * stored (a resend, a missing session) does a second query find out which. Results line up
+ * with `inputs`.
+ *
+ * Locks: `locked` (MATERIALIZED, so it runs as written) takes the session rows FOR UPDATE in
+ * session_id order before `bumped` touches them, so concurrent batches on overlapping sessions
+ * queue instead of deadlocking. The resend check reads the statement's snapshot, taken before
+ * the locks: a resend racing its original from another edge then hits the unique
+ * (session_id, client_msg_id) constraint, the statement fails, and the one-by-one retry
+ * answers it properly.
+ */
+async function appendMany(db: Db, inputs: AppendMessageInput[]): Promise<(AppendResult | Error)[]> {
+  // Repeats of an earlier input of this batch are answered with that input's row.
+  const candidates: { index: number; input: AppendMessageInput; messageId: string }[] = [];
+  const firstOf = new Map<string, number>();
+  const repeatOf = new Map<number, number>();
+  inputs.forEach((input, index) => {
+    if (input.clientMsgId != null) {
+      const key = pairKey(input.sessionId, input.clientMsgId);
+      const first = firstOf.get(key);
+      if (first !== undefined) {
+        repeatOf.set(index, first);
+        return;
+      }
+      firstOf.set(key, index);
+    }
+    candidates.push({ index, input, messageId: input.messageId ?? newMessageId() });
+  });
+
+  const rows = sql.join(
+    candidates.map(
+      ({ index, input, messageId }) =>
+        sql`(${index}::int, ${input.sessionId}::varchar, ${messageId}::varchar, ${input.senderType}::varchar,
+             ${input.senderId}::varchar, ${input.messageType}::varchar, ${input.content}::text,
+             ${input.metadata == null ? null : JSON.stringify(input.metadata)}::jsonb,
+             ${input.clientMsgId ?? null}::varchar, ${input.status ?? "complete"}::varchar)`,
+    ),
+    sql`, `,
+  );
+  const result = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with r(idx, session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status)
+        as (values ${rows}),
+      fresh as (
+        select r.*, row_number() over (partition by r.session_id order by r.idx) as ordinal
+        from r
+        where r.client_msg_id is null or not exists (
+          select 1 from chat_messages m where m.session_id = r.session_id and m.client_msg_id = r.client_msg_id
+        )
+      ),
+      v as (select session_id, count(*) as n from fresh group by session_id),
+      locked as materialized (
+        select s.session_id from chat_sessions s
+        where s.session_id in (select session_id from v)
+        order by s.session_id
+        for update
+      ),
+      bumped as (
+        update chat_sessions s set last_seq = s.last_seq + v.n, updated_at = now()
+        from v
+        where s.session_id = v.session_id and s.session_id in (select session_id from locked)
+        returning s.session_id, s.last_seq, v.n
+      )
+    insert into chat_messages
+      (session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status, seq, event_seq)
+    select f.session_id, f.message_id, f.sender_type, f.sender_id, f.message_type, f.content, f.metadata,
+      f.client_msg_id, f.status, b.last_seq - b.n + f.ordinal, b.last_seq - b.n + f.ordinal
+    from fresh f join bumped b on b.session_id = f.session_id
+    returning *`,
+  );
+  const byId = new Map(result.map((raw) => [raw.message_id as string, toMessageRow(raw)]));
+  const results: (AppendResult | Error | undefined)[] = new Array(inputs.length);
+  const resends: { index: number; input: AppendMessageInput }[] = [];
+  for (const { index, input, messageId } of candidates) {
+    const row = byId.get(messageId);
+    if (row) results[index] = { message: row, duplicate: false };
+    else if (input.clientMsgId != null) resends.push({ index, input });
+    else results[index] = new NotFoundError("session", input.sessionId);
+  }
+  if (resends.length > 0) {
+    const stored = await db
+      .select()
+      .from(chatMessages)
+      .where(
+        or(
+          ...resends.map(({ input }) =>
+            and(eq(chatMessages.sessionId, input.sessionId), eq(chatMessages.clientMsgId, input.clientMsgId as string)),
+          ),
+        ),
+      );
+    const byKey = new Map(stored.map((row) => [pairKey(row.sessionId ?? "", row.clientMsgId ?? ""), row]));
+    for (const { index, input } of resends) {
+      const row = byKey.get(pairKey(input.sessionId, input.clientMsgId as string));
+      results[index] = row ? { message: row, duplicate: true } : new NotFoundError("session", input.sessionId);
+    }
+  }
+  for (const [index, first] of repeatOf) {
+    const original = results[first];
+    results[index] = original instanceof Error || original === undefined ? original : { ...original, duplicate: true };
+  }
+  return results.map((r) => r ?? new Error("batch: no result for an append"));
+}
