@@ -82,10 +82,12 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
 
   const channel = channels.session(job.session_id);
   const bufferKey = keys.streamBuffer(job.reply_message_id);
-  // Every frame of the reply goes to the buffer too, so a resumer can replay it whole.
+  // Every frame of the reply goes to the buffer too, so a resumer can replay it whole. The
+  // append is sent first: both commands travel on the bus's one command connection, which
+  // Redis runs in order, so no subscriber can see a chunk that a resumer would not find.
   const emit = async (frame: ServerFrame) => {
     const data = JSON.stringify(frame);
-    await Promise.all([bus.pubsub.publish(channel, data), bus.buffers.append(bufferKey, data)]);
+    await Promise.all([bus.buffers.append(bufferKey, data), bus.pubsub.publish(channel, data)]);
   };
   const base = { session_id: job.session_id, message_id: job.reply_message_id };
 
