@@ -1,2 +1,3 @@
+export * from "./restartable-edge";
 export * from "./stack";
 export * from "./ws-client";
