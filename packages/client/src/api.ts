@@ -12,7 +12,7 @@ import type {
 import { errorOf, type HttpOptions, query, resolveToken } from "./http";
 import { newClientMsgId } from "./ids";
 import { type StreamReplyOptions, streamReply } from "./sse";
-import type { FileUploadResponse, SearchHit, UpdateSessionRequest } from "./types";
+import type { SearchHit, UpdateSessionRequest } from "./types";
 import { type UploadOptions, uploadMultipart } from "./upload";
 
 type Json = Record<string, unknown>;

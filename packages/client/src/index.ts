@@ -5,6 +5,17 @@
  * - `ChatApi`: the REST calls, uploads with progress, and the SSE reply stream.
  */
 
+export type {
+  ErrorFrame,
+  MessageFrame,
+  ReadyFrame,
+  ServerFrame,
+  StreamChunkFrame,
+  StreamEndFrame,
+  StreamStartFrame,
+  SystemFrame,
+  TypingFrame,
+} from "@chat/protocol";
 export { ChatApi } from "./api";
 export { type BackoffOptions, backoffDelay } from "./backoff";
 export { Emitter, type EventMap } from "./emitter";

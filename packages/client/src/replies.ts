@@ -67,7 +67,7 @@ export class ReplyAssembler {
   /** Returns the reply when the chunk changed it, undefined for a duplicate or stale chunk. */
   chunk(frame: StreamChunkFrame): AgentReply | undefined {
     const reply = this.#replies.get(frame.message_id);
-    if (!reply || reply.status !== "streaming") return undefined;
+    if (reply?.status !== "streaming") return undefined;
     const attempt = frame.attempt ?? reply.attempt;
     if (attempt < reply.attempt) return undefined;
     if (attempt > reply.attempt) {

@@ -248,29 +248,36 @@ export class ChatSession extends Emitter<SessionEvents> {
     this.emit("frame", frame);
     switch (frame.type) {
       case "ready":
-        return this.#onReady(frame);
+        this.#onReady(frame);
+        break;
       case "message":
-        return this.#onMessage(frame);
+        this.#onMessage(frame);
+        break;
       case "stream_start":
-        return this.#onStreamStart(frame);
+        this.#onStreamStart(frame);
+        break;
       case "stream_chunk": {
         this.emit("stream_chunk", frame);
         const reply = this.replies.chunk(frame);
         if (reply) this.emit("reply", reply);
-        return;
+        break;
       }
       case "stream_end":
-        return this.#onStreamEnd(frame);
+        this.#onStreamEnd(frame);
+        break;
       case "typing":
         if (frame.user_id !== this.userId) this.emit("typing", frame);
-        return;
+        break;
       case "system":
-        return this.emit("system", frame);
+        this.emit("system", frame);
+        break;
       case "error":
         this.#outbox.fail(frame, Date.now());
-        return this.emit("error", frame);
+        this.emit("error", frame);
+        break;
       case "pong":
-        return this.emit("pong", frame);
+        this.emit("pong", frame);
+        break;
     }
   }
 

@@ -11,7 +11,9 @@ export interface RawSseEvent {
 
 /** Parses a `text/event-stream` body (the WHATWG rules: fields, comments, blank-line dispatch). */
 export async function* parseEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<RawSseEvent> {
-  const reader = body.pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>).getReader();
+  const reader = body
+    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
+    .getReader();
   let buffer = "";
   let data: string[] = [];
   let id: string | undefined;

@@ -1,6 +1,22 @@
 import { ApiError, errorOf } from "./http";
 import type { FileUploadResponse, UploadProgress } from "./types";
 
+/** The part of XMLHttpRequest used here (declared so Node-only type configs compile this file). */
+interface Xhr {
+  status: number;
+  responseText: string;
+  upload: { onprogress: ((event: { loaded: number; total: number; lengthComputable: boolean }) => void) | null };
+  open(method: string, url: string): void;
+  setRequestHeader(name: string, value: string): void;
+  send(body: FormData): void;
+  abort(): void;
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+}
+
+const XhrCtor = (): (new () => Xhr) | undefined => (globalThis as { XMLHttpRequest?: new () => Xhr }).XMLHttpRequest;
+
 export interface UploadOptions {
   /** Text posted with the file (the spec's `message` part). */
   message?: string;
@@ -23,7 +39,8 @@ export async function uploadMultipart(
   const form = new FormData();
   form.append("file", file, fileName);
   if (options.message !== undefined) form.append("message", options.message);
-  if (typeof XMLHttpRequest === "function") return uploadWithXhr(url, token, form, options);
+  const Xhr = XhrCtor();
+  if (Xhr) return uploadWithXhr(new Xhr(), url, token, form, options);
   options.onProgress?.({ loaded: 0, total: file.size });
   const res = await fetchImpl(url, {
     method: "POST",
@@ -36,9 +53,8 @@ export async function uploadMultipart(
   return (await res.json()) as FileUploadResponse;
 }
 
-function uploadWithXhr(url: string, token: string, form: FormData, options: UploadOptions) {
+function uploadWithXhr(xhr: Xhr, url: string, token: string, form: FormData, options: UploadOptions) {
   return new Promise<FileUploadResponse>((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
     xhr.setRequestHeader("authorization", `Bearer ${token}`);
     xhr.upload.onprogress = (event) => {
