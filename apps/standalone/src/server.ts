@@ -1,15 +1,26 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { createApi } from "@chat/api";
-import { createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
+import { createServices, type Logger, newInstanceId, openRuntime, type Runtime } from "@chat/core";
 import { createDemoAgent, createStreamWorker } from "@chat/stream-worker";
 import { createWsEdge } from "@chat/ws-edge";
+import { handleDevLogin } from "./dev-login";
 import type { StandaloneEnv } from "./env";
+import { serveStatic } from "./static-files";
+
+/** The web page's build output in this checkout (apps/web/dist). */
+export const defaultWebDist = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+/** Paths that belong to the service, never to the page. */
+const SERVICE_PATH = /^\/(api|ws|files|healthz|readyz|metrics)(\/|$|\?)/;
 
 export interface Standalone {
   server: Server;
   /** The port it listens on (useful with port 0). */
   port: number;
+  /** The repository (tests use it to set up what the REST API cannot yet). */
+  repo: Runtime["repo"];
   close(): Promise<void>;
 }
 
@@ -49,7 +60,26 @@ export async function startStandalone(env: StandaloneEnv, logger: Logger): Promi
     claimIdleMs: env.STREAM_CLAIM_IDLE_MS,
     backends: { demo: createDemoAgent({ chunkSize: env.STREAM_CHUNK_SIZE, delayMs: env.STREAM_DELAY_MS }) },
   });
-  const server = createServer(api.app);
+  const webDist = env.WEB_DIST_DIR || defaultWebDist;
+  const devLogin = env.DEV_LOGIN && env.NODE_ENV !== "production";
+  const server = createServer((req, res) => {
+    const url = req.url ?? "/";
+    if (url === "/dev/config") {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      return void res.end(JSON.stringify({ dev_login: devLogin }));
+    }
+    if (devLogin && url === "/dev/login" && req.method === "POST") {
+      const options = { secret: env.JWT_SECRET_KEY, algorithm: env.JWT_ALGORITHM };
+      return void handleDevLogin(req, res, options).catch(() => res.destroy());
+    }
+    if (SERVICE_PATH.test(url)) return void api.app(req, res);
+    serveStatic(webDist, req, res).then(
+      (served) => {
+        if (!served) api.app(req, res);
+      },
+      () => api.app(req, res),
+    );
+  });
   server.on("upgrade", (req, socket, head) => {
     if (!edge.handleUpgrade(req, socket, head)) socket.destroy();
   });
@@ -62,6 +92,7 @@ export async function startStandalone(env: StandaloneEnv, logger: Logger): Promi
   return {
     server,
     port: (server.address() as AddressInfo).port,
+    repo: runtime.repo,
     close() {
       closed ??= (async () => {
         await Promise.all([api.close(), edge.close(), worker.close()]);

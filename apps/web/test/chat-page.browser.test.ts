@@ -1,0 +1,135 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchChromium, PageServer, screenshot, signIn } from "./browser-harness";
+
+const available = chromiumAvailable();
+
+/** Messages the page shows, as text. */
+const texts = (page: Page) => page.locator("li.message:not(.pending) .body").allInnerTexts();
+
+async function newChat(page: Page, title: string, withAgent: boolean): Promise<string> {
+  await page.fill("input[name=title]", title);
+  await page.setChecked("input[name=agent]", withAgent);
+  await page.click("form.new-chat button[type=submit]");
+  await page.waitForFunction(() => location.hash.startsWith("#/s/"));
+  await page.waitForSelector('.connection[data-state="open"]', { state: "attached" });
+  return decodeURIComponent((await page.evaluate(() => location.hash)).slice("#/s/".length));
+}
+
+async function send(page: Page, text: string) {
+  await page.fill("textarea[name=message]", text);
+  await page.press("textarea[name=message]", "Enter");
+}
+
+// The page in a real browser against the real standalone server: one chromium for all scenarios.
+describe.skipIf(!available)("the chat page in chromium", () => {
+  let browser: Browser;
+  let server: PageServer;
+  let alice: Page;
+  let bob: Page;
+  let sharedSession: string;
+
+  beforeAll(async () => {
+    [browser, server] = await Promise.all([launchChromium(), PageServer.start()]);
+    alice = (await signIn(browser, server, "alice")).page;
+    bob = (await signIn(browser, server, "bob")).page;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("two users in one session see each other's messages and typing", async () => {
+    sharedSession = await newChat(alice, "Team", false);
+    // Membership is set up directly: the participants endpoint belongs to the REST API issue.
+    await server.app?.repo.addParticipant(sharedSession, "bob", "member");
+    await bob.goto(`${server.url}/#/s/${encodeURIComponent(sharedSession)}`);
+    await bob.waitForSelector('.connection[data-state="open"]', { state: "attached" });
+    await screenshot(bob, "bob-joined");
+
+    await alice.type("textarea[name=message]", "hello **bob**, <img src=x onerror=alert(1)>");
+    await bob.waitForSelector(".typing:has-text('alice is typing')");
+    await screenshot(bob, "bob-sees-alice-typing");
+    await alice.press("textarea[name=message]", "Enter");
+    await bob.waitForSelector("li.message .body strong:has-text('bob')");
+    // Markdown rendered, HTML from the message shown as text and never parsed.
+    expect(await bob.locator("li.message .body img").count()).toBe(0);
+    expect((await texts(bob)).at(-1)).toContain("<img src=x onerror=alert(1)>");
+
+    await send(bob, "hi alice");
+    await alice.waitForSelector("li.message .body:has-text('hi alice')");
+    expect(await texts(alice)).toEqual(["hello bob, <img src=x onerror=alert(1)>", "hi alice"]);
+    await screenshot(alice, "alice-sees-bob-reply");
+  });
+
+  it("shows an agent reply growing, and Stop ends it", async () => {
+    await newChat(alice, "Agent chat", true);
+    await send(alice, "Tell me a long story please");
+    const reply = alice.locator("li.message.agent").first();
+    await reply.locator(".body").filter({ hasText: "You said" }).waitFor();
+    const early = (await reply.locator(".body").textContent()) ?? "";
+    await alice.waitForFunction((length) => {
+      const body = document.querySelector("li.message.agent .body");
+      return (body?.textContent ?? "").length > length;
+    }, early.length);
+    expect(await reply.getAttribute("data-status")).toBe("streaming");
+    await screenshot(alice, "agent-reply-growing");
+    await reply.locator("button.stop").click();
+    await alice.waitForSelector('li.message.agent[data-status="cancelled"]');
+    const final = (await reply.locator(".body").textContent()) ?? "";
+    expect(final.length).toBeGreaterThan(early.length);
+    expect(final).not.toContain("streaming this reply in small chunks.");
+    await screenshot(alice, "agent-reply-stopped");
+  });
+
+  it("shows an uploaded image's thumbnail", async (ctx) => {
+    // Uploads come with the files issue: skip (not fail) on a server that has no upload route yet.
+    const login = await fetch(`${server.url}/dev/login`, { method: "POST", body: JSON.stringify({ name: "probe" }) });
+    const { token } = (await login.json()) as { token: string };
+    const probe = await fetch(`${server.url}/api/chat/sessions/none/files`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const code = ((await probe.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code;
+    if (probe.status === 404 && code === "NOT_FOUND") ctx.skip("no upload route on this server yet");
+    await alice.goto(`${server.url}/#/s/${encodeURIComponent(sharedSession)}`);
+    await alice.waitForSelector('.connection[data-state="open"]', { state: "attached" });
+    await alice.setInputFiles("input[name=file]", { name: "dot.png", mimeType: "image/png", buffer: png() });
+    const thumb = alice.locator("li.message:not(.uploading) img.thumbnail");
+    await thumb.waitFor();
+    await alice.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>("li.message:not(.uploading) img.thumbnail");
+      return img?.complete && img.naturalWidth > 0;
+    });
+    await screenshot(alice, "image-thumbnail");
+  });
+
+  it("reconnects after a server restart and shows what the other user sent meanwhile", async () => {
+    await alice.goto(`${server.url}/#/s/${encodeURIComponent(sharedSession)}`);
+    await alice.waitForSelector('.connection[data-state="open"]', { state: "attached" });
+    await server.down();
+    await alice.waitForSelector('.connection[data-state="reconnecting"]');
+    await bob.waitForSelector('.connection[data-state="reconnecting"]');
+    await screenshot(alice, "alice-reconnecting");
+    // Bob writes while the server is down: the SDK keeps it and sends it once it is back.
+    await send(bob, "sent while the server was down");
+    await server.up();
+    await bob.waitForSelector("li.message:not(.pending) .body:has-text('sent while the server was down')", {
+      timeout: 30_000,
+    });
+    await send(bob, "and one more after it came back");
+    await alice.waitForSelector("li.message .body:has-text('and one more after it came back')", { timeout: 30_000 });
+    const seen = await texts(alice);
+    expect(seen.filter((t) => t === "sent while the server was down")).toHaveLength(1);
+    expect(seen.slice(-2)).toEqual(["sent while the server was down", "and one more after it came back"]);
+    await screenshot(alice, "alice-reconnected");
+  });
+});
+
+/** A 2×2 PNG. */
+function png(): Buffer {
+  return Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVQI12P8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==",
+    "base64",
+  );
+}
