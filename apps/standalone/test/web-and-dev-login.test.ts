@@ -53,8 +53,8 @@ describe("the page and the development login", () => {
       const asset = await fetch(`${base}/assets/app-1.js`);
       expect(asset.headers.get("cache-control")).toContain("immutable");
       expect(await (await fetch(`${base}/some/route`)).text()).toContain("<title>page</title>");
-      const escape = await rawGet(app.port, "/../secret.txt");
-      expect(escape.body).not.toContain("not served");
+      const traversal = await rawGet(app.port, "/../secret.txt");
+      expect(traversal.body).not.toContain("not served");
       const encoded = await rawGet(app.port, "/%2e%2e/secret.txt");
       expect(encoded.body).not.toContain("not served");
       // The service's own paths are never the page.

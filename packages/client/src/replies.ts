@@ -26,6 +26,8 @@ export interface AgentReply {
   latency_ms: number | null | undefined;
   /** Chunks appended in this attempt (the next expected `index`). */
   chunks: number;
+  /** Some chunks were missed (a disconnect mid-stream): the text is fixed from the stored message. */
+  missedChunks: boolean;
 }
 
 /** Finished replies kept for late frames; older ones are forgotten. */
@@ -59,6 +61,7 @@ export class ReplyAssembler {
       tokens_used: undefined,
       latency_ms: undefined,
       chunks: 0,
+      missedChunks: false,
     };
     this.#set(reply);
     return reply;
@@ -74,9 +77,11 @@ export class ReplyAssembler {
       reply.attempt = attempt;
       reply.text = "";
       reply.chunks = 0;
+      reply.missedChunks = false;
     }
     if (frame.index < reply.chunks) return undefined;
-    // A gap (index past the next one) cannot be filled from here; the stored text fixes it at the end.
+    // A gap cannot be filled from chunks; the stored message replaces the text at the end.
+    if (frame.index > reply.chunks) reply.missedChunks = true;
     reply.text += frame.content;
     reply.chunks = frame.index + 1;
     return reply;
@@ -113,10 +118,12 @@ export class ReplyAssembler {
       tokens_used: undefined,
       latency_ms: undefined,
       chunks: 0,
+      missedChunks: false,
     };
     // While it streams, chunks keep arriving live: keep the longer of the two texts.
     const content = frame.content ?? "";
     if (status !== "streaming" || content.length >= reply.text.length) reply.text = content;
+    if (status !== "streaming") reply.missedChunks = false;
     reply.status = status;
     if (status !== "streaming" && typeof metadata.finish_reason === "string") {
       reply.finish_reason = metadata.finish_reason as FinishReason;

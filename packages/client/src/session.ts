@@ -335,8 +335,15 @@ export class ChatSession extends Emitter<SessionEvents> {
   #onStreamEnd(frame: StreamEndFrame): void {
     this.emit("stream_end", frame);
     const reply = this.replies.end(frame);
-    if (reply) this.emit("reply", reply);
-    if (frame.event_seq === undefined || !reply) return;
+    if (!reply) return;
+    if (reply.missedChunks && frame.event_seq !== undefined && frame.event_seq > (this.cursor ?? 0)) {
+      // Chunks were lost while away: fetch the stored reply (event_seq) by reconnecting from the
+      // cursor, which replays it as a `message` with the full text. Rare: only after a cut mid-stream.
+      this.#resync();
+      return;
+    }
+    this.emit("reply", reply);
+    if (frame.event_seq === undefined) return;
     // The finished reply is a stored event too (recovery sends it as a `message`).
     this.#deliver({
       type: "message",
@@ -352,6 +359,17 @@ export class ChatSession extends Emitter<SessionEvents> {
       metadata: { reply_to: reply.reply_to, finish_reason: frame.finish_reason, attempt: reply.attempt },
       timestamp: new Date().toISOString(),
     });
+  }
+
+  /** Reconnect now, from the cursor (no backoff: nothing is wrong with the server). */
+  #resync(): void {
+    const ws = this.#ws;
+    this.#ws = undefined;
+    clearInterval(this.#heartbeat);
+    clearInterval(this.#resend);
+    ws?.close(4000, "resync");
+    this.#setState({ state: "reconnecting", reason: "resync", retryInMs: 0 });
+    void this.#connect();
   }
 
   /** App-level pings (browsers cannot see WS pings): a silent connection is dropped and redone. */
