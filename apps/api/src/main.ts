@@ -18,6 +18,7 @@ async function main() {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     maxConnections: env.DATABASE_POOL_SIZE,
     migrate: false,
   });

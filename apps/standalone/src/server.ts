@@ -34,6 +34,7 @@ export async function startStandalone(env: StandaloneEnv, logger: Logger): Promi
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     maxConnections: env.DATABASE_POOL_SIZE,
   });
   const services = createServices(runtime, env);

@@ -79,6 +79,8 @@ export const commonEnv = {
   /** Where embedded PostgreSQL (PGlite) keeps its data when DATABASE_URL is unset. */
   DATA_DIR: envString("./.data"),
   REDIS_URL: envOptionalUrl(),
+  /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */
+  REDIS_KEY_PREFIX: envString(""),
   JWT_SECRET_KEY: envString("local-dev-secret-key-change-in-production"),
   JWT_ALGORITHM: z
     .string()

@@ -5,6 +5,7 @@ export * from "./env";
 export * from "./ids";
 export * from "./jobs";
 export * from "./logger";
+export * from "./metrics";
 export * from "./process";
 export * from "./runtime";
 export * from "./serialize";

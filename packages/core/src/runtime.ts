@@ -11,6 +11,8 @@ export interface RuntimeOptions {
   maxConnections?: number;
   /** Redis URL; unset → the in-process bus (one process only). */
   redisUrl?: string;
+  /** Prefix of every Redis key and channel (REDIS_KEY_PREFIX). @default "" */
+  redisKeyPrefix?: string;
   /** Apply migrations before returning (always done for embedded PGlite). @default true */
   migrate?: boolean;
 }
@@ -35,7 +37,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.close();
     throw error;
   }
-  const bus = createBus({ url: options.redisUrl });
+  const bus = createBus({ url: options.redisUrl, namespace: options.redisKeyPrefix || undefined });
   let closed: Promise<void> | undefined;
   return {
     database,

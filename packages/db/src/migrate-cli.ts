@@ -1,8 +1,9 @@
 /**
  * `pnpm migrate`: applies the committed migrations to DATABASE_URL, or to the embedded
- * database in DATA_DIR (default ./.data/pglite) when DATABASE_URL is unset.
+ * database in DATA_DIR/pglite (DATA_DIR defaults to ./.data) when DATABASE_URL is unset.
  * An entry point, so it alone (with testing.ts) reads process.env in this package.
  */
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { type Database, openDatabase } from "./client.js";
 import { migrateDatabase, migrationsFolder } from "./migrate.js";
@@ -43,7 +44,8 @@ function redact(url: string): string {
 }
 
 const url = process.env.DATABASE_URL || undefined;
-const dataDir = process.env.DATA_DIR || "./.data/pglite";
+// The same place the apps use: DATA_DIR (default ./.data) + /pglite.
+const dataDir = join(process.env.DATA_DIR || "./.data", "pglite");
 const target = url ? redact(url) : `PGlite at ${dataDir}`;
 
 async function main(): Promise<void> {

@@ -1,7 +1,5 @@
 import { fileURLToPath } from "node:url";
 import type { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
@@ -52,7 +50,15 @@ const embeddedRuns = new WeakMap<PGlite, Promise<void>>();
 
 function migrateEmbedded(client: PGlite): Promise<void> {
   const previous = embeddedRuns.get(client) ?? Promise.resolve();
-  const run = previous.catch(() => {}).then(() => migratePglite(drizzlePglite({ client }), { migrationsFolder }));
+  const run = previous
+    .catch(() => {})
+    .then(async () => {
+      const [{ drizzle }, { migrate }] = await Promise.all([
+        import("drizzle-orm/pglite"),
+        import("drizzle-orm/pglite/migrator"),
+      ]);
+      await migrate(drizzle({ client }), { migrationsFolder });
+    });
   embeddedRuns.set(client, run);
   return run;
 }

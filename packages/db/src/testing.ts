@@ -22,8 +22,11 @@ export interface TestDatabaseOptions {
   migrate?: boolean;
 }
 
-/** Creates a migrated, empty database that `close()` (or `await using`) throws away. */
-export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database & AsyncDisposable> {
+/**
+ * Creates a migrated, empty database that `close()` (or `await using`) throws away. On a
+ * server, `url` is the new database's URL (for tests that start apps as processes).
+ */
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database & AsyncDisposable & { url?: string }> {
   const serverUrl = process.env.DATABASE_URL || undefined;
   const database = serverUrl ? await createServerDatabase(serverUrl, options.maxConnections) : await openDatabase({});
   try {
@@ -54,7 +57,7 @@ async function createServerDatabase(serverUrl: string, maxConnections?: number) 
     closing ??= closePool().finally(drop);
     return closing;
   };
-  return Object.assign(database, { close });
+  return Object.assign(database, { close, url: url.toString() });
 }
 
 async function withAdmin(url: string, run: (admin: postgres.Sql) => Promise<unknown>) {
