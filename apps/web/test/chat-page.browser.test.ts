@@ -104,6 +104,35 @@ describe.skipIf(!available)("the chat page in chromium", () => {
     await screenshot(alice, "image-thumbnail");
   });
 
+  it("renames, archives and deletes a chat", async (ctx) => {
+    // PATCH/DELETE of sessions come with the REST API issue: skip (not fail) on a server without them.
+    const probe = await alice.evaluate(async () => {
+      const { token } = JSON.parse(localStorage.getItem("chat.identity") ?? "{}") as { token: string };
+      const res = await fetch("/api/chat/sessions/none", {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, code: ((await res.json()) as { error?: { code?: string } }).error?.code };
+    });
+    if (probe.status === 404 && probe.code === "NOT_FOUND")
+      ctx.skip("no PATCH/DELETE session routes on this server yet");
+    const sessionId = await newChat(alice, "Old title", false);
+    const row = alice.locator(`li.session[data-session-id="${sessionId}"]`);
+    alice.once("dialog", (dialog) => void dialog.accept("New title"));
+    await alice.click("button.rename");
+    await row.locator(".title", { hasText: "New title" }).waitFor();
+    await alice.click("button.archive");
+    await row.waitFor({ state: "detached" });
+    await alice.click(".tab[data-status=archived]");
+    await row.waitFor();
+    await screenshot(alice, "chat-archived");
+    alice.once("dialog", (dialog) => void dialog.accept());
+    await alice.click("button.delete");
+    await alice.waitForFunction(() => !location.hash.startsWith("#/s/"));
+    await row.waitFor({ state: "detached" });
+    await alice.click(".tab[data-status=active]");
+  });
+
   it("reconnects after a server restart and shows what the other user sent meanwhile", async () => {
     await alice.goto(`${server.url}/#/s/${encodeURIComponent(sharedSession)}`);
     await alice.waitForSelector('.connection[data-state="open"]', { state: "attached" });

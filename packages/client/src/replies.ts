@@ -142,3 +142,38 @@ export class ReplyAssembler {
     }
   }
 }
+
+/** The stored event a live `stream_start` stands for (recovery replays it as this message). */
+export function startedMessage(frame: StreamStartFrame): MessageFrame {
+  return {
+    type: "message",
+    session_id: frame.session_id,
+    message_id: frame.message_id,
+    seq: frame.seq,
+    event_seq: frame.seq,
+    sender_type: "agent",
+    sender_id: frame.sender_id,
+    message_type: "stream",
+    content: "",
+    status: "streaming",
+    timestamp: frame.timestamp,
+  };
+}
+
+/** The stored event a live `stream_end` stands for: the finished reply. */
+export function finishedMessage(frame: StreamEndFrame, reply: AgentReply, eventSeq: number): MessageFrame {
+  return {
+    type: "message",
+    session_id: frame.session_id,
+    message_id: frame.message_id,
+    seq: reply.seq,
+    event_seq: eventSeq,
+    sender_type: "agent",
+    sender_id: reply.sender_id,
+    message_type: "stream",
+    content: reply.text,
+    status: reply.status,
+    metadata: { reply_to: reply.reply_to, finish_reason: frame.finish_reason, attempt: reply.attempt },
+    timestamp: new Date().toISOString(),
+  };
+}

@@ -15,7 +15,7 @@ import { Emitter } from "./emitter";
 import { checkServerFrame } from "./frames";
 import { newClientMsgId } from "./ids";
 import { Outbox, SendError } from "./outbox";
-import { type AgentReply, ReplyAssembler } from "./replies";
+import { type AgentReply, finishedMessage, ReplyAssembler, startedMessage } from "./replies";
 import { TypingNotifier, type TypingOptions } from "./typing";
 import { defaultWebSocket, OPEN, toWsUrl, type WebSocketConstructor, type WebSocketLike } from "./websocket";
 
@@ -199,7 +199,12 @@ export class ChatSession extends Emitter<SessionEvents> {
     const params = new URLSearchParams({ token: value });
     if (this.cursor !== undefined) params.set("since_seq", String(this.cursor));
     const url = `${toWsUrl(this.#options.url)}/ws/${encodeURIComponent(this.sessionId)}?${params}`;
-    const ws = new this.#WebSocket(url);
+    let ws: WebSocketLike;
+    try {
+      ws = new this.#WebSocket(url);
+    } catch (error) {
+      return this.#scheduleReconnect(undefined, String(error));
+    }
     this.#ws = ws;
     ws.onmessage = (event) => {
       if (this.#ws === ws) this.#onData(event.data);
@@ -317,48 +322,24 @@ export class ChatSession extends Emitter<SessionEvents> {
     this.emit("reply", reply);
     // The reply row is stored at stream_start: it is a persisted event (recovery replays it as a
     // `message` with status streaming), so live clients see it as one too.
-    this.#deliver({
-      type: "message",
-      session_id: frame.session_id,
-      message_id: frame.message_id,
-      seq: frame.seq,
-      event_seq: frame.seq,
-      sender_type: "agent",
-      sender_id: frame.sender_id,
-      message_type: "stream",
-      content: "",
-      status: "streaming",
-      timestamp: frame.timestamp,
-    });
+    this.#deliver(startedMessage(frame));
   }
 
   #onStreamEnd(frame: StreamEndFrame): void {
     this.emit("stream_end", frame);
     const reply = this.replies.end(frame);
-    if (!reply) return;
-    if (reply.missedChunks && frame.event_seq !== undefined && frame.event_seq > (this.cursor ?? 0)) {
-      // Chunks were lost while away: fetch the stored reply (event_seq) by reconnecting from the
-      // cursor, which replays it as a `message` with the full text. Rare: only after a cut mid-stream.
+    const unseen = frame.event_seq !== undefined && frame.event_seq > (this.cursor ?? 0);
+    if (unseen && (!reply || reply.missedChunks)) {
+      // Chunks were lost while away, or the reply started before we connected: get the stored
+      // reply by reconnecting from the cursor, which replays it as a `message` with its full text.
       this.#resync();
       return;
     }
+    if (!reply) return;
     this.emit("reply", reply);
     if (frame.event_seq === undefined) return;
     // The finished reply is a stored event too (recovery sends it as a `message`).
-    this.#deliver({
-      type: "message",
-      session_id: frame.session_id,
-      message_id: frame.message_id,
-      seq: reply.seq,
-      event_seq: frame.event_seq,
-      sender_type: "agent",
-      sender_id: reply.sender_id,
-      message_type: "stream",
-      content: reply.text,
-      status: reply.status,
-      metadata: { reply_to: reply.reply_to, finish_reason: frame.finish_reason, attempt: reply.attempt },
-      timestamp: new Date().toISOString(),
-    });
+    this.#deliver(finishedMessage(frame, reply, frame.event_seq));
   }
 
   /** Reconnect now, from the cursor (no backoff: nothing is wrong with the server). */

@@ -26,7 +26,9 @@ export interface TestDatabaseOptions {
  * Creates a migrated, empty database that `close()` (or `await using`) throws away. On a
  * server, `url` is the new database's URL (for tests that start apps as processes).
  */
-export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database & AsyncDisposable & { url?: string }> {
+export async function createTestDatabase(
+  options: TestDatabaseOptions = {},
+): Promise<Database & AsyncDisposable & { url?: string }> {
   const serverUrl = process.env.DATABASE_URL || undefined;
   const database = serverUrl ? await createServerDatabase(serverUrl, options.maxConnections) : await openDatabase({});
   try {

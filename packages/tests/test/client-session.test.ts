@@ -67,6 +67,32 @@ it("assembles an agent reply, across a cut mid-stream, ending with the stored te
   session.close();
 });
 
+it("gets the final text of a reply that started before it connected", async () => {
+  const api = new ChatApi({ url: stack.apiUrl, token: () => stack.token("alice") });
+  const { session_id: sessionId } = await api.createSession({ agent_id: 1 });
+  await api.postMessage(sessionId, { content: "a question asked over REST" });
+  let streaming: { seq: number; messageId: string } | undefined;
+  await waitFor(() => {
+    void stack.repo.messagesSince(sessionId, 0, 10).then((rows) => {
+      const row = rows.find((m) => m.senderType === "agent" && m.status === "streaming");
+      if (row) streaming ??= { seq: row.seq, messageId: row.messageId };
+    });
+    return streaming !== undefined;
+  });
+  // Connect after the reply started, from its seq: the start is behind us, chunks and end are live.
+  const session = connect({ sessionId, sinceSeq: streaming?.seq ?? 0 });
+  const finals: MessageFrame[] = [];
+  session.on("message", (frame) => {
+    if (frame.message_id === streaming?.messageId && frame.status !== "streaming") finals.push(frame);
+  });
+  await waitFor(() => finals.length > 0);
+  const stored = (await stack.repo.messagesSince(sessionId, 0, 10)).find((m) => m.messageId === streaming?.messageId);
+  expect(finals).toHaveLength(1);
+  expect(finals[0]?.content).toBe(stored?.content);
+  expect(session.replies.get(streaming?.messageId ?? "")?.text).toBe(stored?.content);
+  session.close();
+});
+
 it("stops for good after 4401 and fails pending sends", async () => {
   const session = connect({ sessionId: "s-unauthorized", token: "not-a-jwt" });
   const states: string[] = [];
