@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type RestartableEdge, startRestartableEdge, startStack, type TestStack } from "../src";
 
-// The SDK's delivery promise under fire: the edge closes every socket 20 times while messages
-// flow (half of the times by draining with 1012, half by cutting TCP), and each client still
+// The SDK's delivery promise under fire: the edge closes every socket 20 times while two users
+// write (half of the times by draining with 1012, half by cutting TCP), and each client still
 // sees every stored message exactly once, in seq order, and every send is acknowledged.
 let stack: TestStack;
 let edge: RestartableEdge;
@@ -52,11 +52,13 @@ it("sees every message exactly once and in order through 20 forced disconnects",
   const bob = open(sessionId, "bob");
   await waitFor(() => alice.session.state === "open" && bob.session.state === "open");
 
-  const total = 120;
+  // Both write at once: 120 from alice, 60 from bob, interleaved.
+  const total = 180;
   const sends: Promise<MessageFrame>[] = [];
   const traffic = (async () => {
-    for (let i = 0; i < total; i++) {
-      sends.push(alice.session.send(`message ${i}`));
+    for (let i = 0; i < 120; i++) {
+      sends.push(alice.session.send(`alice ${i}`));
+      if (i % 2 === 1) sends.push(bob.session.send(`bob ${i >> 1}`));
       await new Promise((resolve) => setTimeout(resolve, 8));
     }
   })();
@@ -71,14 +73,17 @@ it("sees every message exactly once and in order through 20 forced disconnects",
   }
   await traffic;
   const acks = await Promise.all(sends);
-  expect(acks.map((frame) => frame.content)).toEqual(Array.from({ length: total }, (_, i) => `message ${i}`));
+  const contents = acks.map((frame) => frame.content);
+  expect(contents.filter((c) => c?.startsWith("alice"))).toEqual(Array.from({ length: 120 }, (_, i) => `alice ${i}`));
+  expect(contents.filter((c) => c?.startsWith("bob"))).toEqual(Array.from({ length: 60 }, (_, i) => `bob ${i}`));
 
   const stored = await stack.repo.messagesSince(sessionId, 0, 1_000);
   expect(stored).toHaveLength(total); // every resend was stored once
   await waitFor(() => alice.seen.length >= total && bob.seen.length >= total);
   for (const client of [alice, bob]) {
     expect(client.seen.map((frame) => frame.message_id)).toEqual(stored.map((row) => row.messageId));
-    expect(client.seen.map((frame) => frame.content)).toEqual(acks.map((frame) => frame.content));
+    expect(client.seen.map((frame) => frame.content)).toEqual(stored.map((row) => row.content));
+    expect(client.seen.map((frame) => frame.event_seq)).toEqual(stored.map((row) => row.eventSeq));
     // 20 blows, each seen by both (plus failed attempts while the edge was down), of both kinds.
     expect(client.closes.length).toBeGreaterThanOrEqual(20);
     expect(client.closes).toContain(1012);
