@@ -19,6 +19,7 @@ export async function chatView(root: HTMLElement, sessionId: string, ctx: ChatVi
   const self = identity.userId;
   const uploads = new Map<string, FileUploadResponse>();
   const shown = new Map<string, ShownMessage>();
+  const images = new Map<string, Promise<string>>();
   let detail: Awaited<ReturnType<ChatApi["getSession"]>>;
   try {
     detail = await api.getSession(sessionId);
@@ -42,6 +43,14 @@ export async function chatView(root: HTMLElement, sessionId: string, ctx: ChatVi
     self,
     upload: uploads.get(messageId),
     resolveUrl: (path: string) => api.resolveUrl(path),
+    loadImage: (path: string) => {
+      let url = images.get(path);
+      if (!url) {
+        url = api.fetchFile(path).then((blob) => URL.createObjectURL(blob));
+        images.set(path, url);
+      }
+      return url;
+    },
     onStop: (id: string) => {
       if (!session.cancel(id)) api.cancelReply(sessionId, id).catch(showError);
     },
@@ -114,6 +123,13 @@ export async function chatView(root: HTMLElement, sessionId: string, ctx: ChatVi
     renderPresence();
   });
   session.on("system", (frame) => {
+    if (frame.event === "session_updated") {
+      ctx.changed();
+      api.getSession(sessionId).then((d) => {
+        title.textContent = d.title || "Untitled chat";
+      }, showError);
+      return;
+    }
     if (!frame.user_id) return;
     if (frame.event === "user_joined") online.add(frame.user_id);
     if (frame.event === "user_left" && frame.user_id !== self) online.delete(frame.user_id);
@@ -277,6 +293,7 @@ export async function chatView(root: HTMLElement, sessionId: string, ctx: ChatVi
   return () => {
     clearTimeout(readTimer);
     for (const timer of typing.values()) clearTimeout(timer);
+    for (const url of images.values()) void url.then(URL.revokeObjectURL, () => {});
     session.close();
   };
 }

@@ -46,6 +46,8 @@ export interface RowOptions {
   self: string;
   upload?: FileUploadResponse;
   resolveUrl: (path: string) => string;
+  /** Loads a file path that needs the token (`<img src>` cannot send one) as a blob URL. */
+  loadImage: (path: string) => Promise<string>;
   onStop: (messageId: string) => void;
 }
 
@@ -66,7 +68,7 @@ export function messageRow(message: ShownMessage, options: RowOptions): HTMLLIEl
       "data-status": message.status,
     },
     h("div", { class: "meta" }, h("span", { class: "sender" }, who), " ", h("time", {}, formatTime(message.time))),
-    thumb ? h("img", { class: "thumbnail", src: options.resolveUrl(thumb), alt: "uploaded image" }) : null,
+    thumb ? thumbnail(thumb, options) : null,
     body,
     streaming
       ? h("button", { class: "stop", type: "button", onclick: () => options.onStop(message.message_id) }, "Stop")
@@ -94,4 +96,17 @@ export function upsertRow(list: HTMLElement, row: HTMLLIElement): void {
     }
   }
   list.prepend(row);
+}
+
+/** Signed URLs (with a query) load directly; plain paths are fetched with the token first. */
+function thumbnail(path: string, options: RowOptions): HTMLImageElement {
+  if (path.includes("?")) return h("img", { class: "thumbnail", src: options.resolveUrl(path), alt: "uploaded image" });
+  const img = h("img", { class: "thumbnail", alt: "uploaded image" });
+  options.loadImage(path).then(
+    (url) => {
+      img.src = url;
+    },
+    () => img.remove(),
+  );
+  return img;
 }

@@ -44,6 +44,14 @@ export class ChatApi {
     return (res.status === 204 ? undefined : await res.json()) as T;
   }
 
+  /** Download a file the server returned a path for (e.g. an unsigned `/files/{id}/thumb`) with the token. */
+  async fetchFile(path: string): Promise<Blob> {
+    const token = await resolveToken(this.#options.token);
+    const res = await this.#fetch(this.resolveUrl(path), { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw await errorOf(res);
+    return res.blob();
+  }
+
   createSession(body: CreateSessionRequest = {}) {
     return this.request<SessionCreatedResponse>("POST", "/sessions", body);
   }
