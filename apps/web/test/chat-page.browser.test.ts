@@ -1,3 +1,4 @@
+import { crc32, deflateSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium, PageServer, screenshot, signIn } from "./browser-harness";
@@ -102,6 +103,12 @@ describe.skipIf(!available)("the chat page in chromium", () => {
       return img?.complete && img.naturalWidth > 0;
     });
     await screenshot(alice, "image-thumbnail");
+    // The other user gets the file message live; its thumbnail path is fetched with the token.
+    await bob.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>("li.message img.thumbnail");
+      return img?.complete && img.naturalWidth > 0;
+    });
+    await screenshot(bob, "bob-sees-the-thumbnail");
   });
 
   it("renames, archives and deletes a chat", async (ctx) => {
@@ -155,10 +162,29 @@ describe.skipIf(!available)("the chat page in chromium", () => {
   });
 });
 
-/** A 2×2 PNG. */
-function png(): Buffer {
-  return Buffer.from(
-    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVQI12P8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==",
-    "base64",
-  );
+/** A valid 64×64 PNG (a gradient), built here so the server's image decoder accepts it. */
+function png(size = 64): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type), data])));
+    return Buffer.concat([length, Buffer.from(type), data, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < size; y++) {
+    const row = Buffer.alloc(1 + size * 3);
+    for (let x = 0; x < size; x++) row.set([x * 4, y * 4, 160], 1 + x * 3);
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.concat(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
