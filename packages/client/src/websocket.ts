@@ -1,12 +1,18 @@
+/**
+ * An event handler slot, checked bivariantly (as DOM typings are), so that implementations with
+ * richer event types (the browser's, `ws`'s) fit without a cast.
+ */
+type Handler<E> = { bivarianceHack(event: E): void }["bivarianceHack"] | null;
+
 /** The part of the WebSocket API the client uses: the browser's, or `ws` in Node. */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown>;
+  onmessage: Handler<{ data: unknown }>;
+  onclose: Handler<{ code: number; reason: string }>;
+  onerror: Handler<unknown>;
 }
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;

@@ -32,7 +32,7 @@ function open(sessionId: string, userId: string) {
     sessionId,
     token: () => stack.token(userId),
     sinceSeq: 0,
-    WebSocket: WebSocket as never,
+    WebSocket,
     backoff: { initialMs: 20, maxMs: 200 },
     ackTimeoutMs: 1_000,
   });

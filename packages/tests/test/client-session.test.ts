@@ -28,7 +28,7 @@ const connect = (options: Partial<SessionOptions> & { sessionId: string }) =>
   new ChatSession({
     url: edge.url,
     token: () => stack.token("alice"),
-    WebSocket: WebSocket as never,
+    WebSocket,
     backoff: { initialMs: 20, maxMs: 100 },
     ...options,
   });
