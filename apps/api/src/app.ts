@@ -3,7 +3,11 @@ import express, { type Express } from "express";
 import type { ApiDeps } from "./deps";
 import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
+import { docsRoutes, openApiRoute } from "./routes/docs";
 import { messageRoutes } from "./routes/messages";
+import { participantRoutes } from "./routes/participants";
+import { readRoutes } from "./routes/read";
+import { searchRoutes } from "./routes/search";
 import { sessionRoutes } from "./routes/sessions";
 
 export interface Api {
@@ -33,12 +37,19 @@ export function createApi(deps: ApiDeps): Api {
     }
   });
 
+  // The API reference is public: no token needed to read how to get one.
+  app.use("/docs", docsRoutes());
+
   const api = express.Router();
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
+  api.get("/openapi.json", openApiRoute());
   api.use(express.json({ limit: "256kb" }));
   api.use(requireAuth(deps.verifyToken));
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
+  api.use("/sessions/:sessionId/participants", participantRoutes(deps));
+  api.use("/sessions/:sessionId/read", readRoutes(deps));
   api.use("/sessions", sessionRoutes(deps));
+  api.use("/search", searchRoutes(deps));
   app.use("/api/chat", api);
 
   app.use(notFoundHandler);

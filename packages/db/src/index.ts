@@ -6,9 +6,12 @@ export {
 } from "./client.js";
 export { NotFoundError } from "./errors.js";
 export { newMessageId, newSessionId } from "./ids.js";
+export { pageMessagesQuery } from "./message-queries.js";
 export { migrateDatabase, migrationsFolder } from "./migrate.js";
 export { queryRows } from "./raw.js";
 export { createRepository } from "./repository.js";
 export * as schema from "./schema.js";
 export * from "./schema.js";
+export { likePattern, searchHitsQuery } from "./search-queries.js";
+export { listSessionsQuery } from "./session-list.js";
 export type * from "./types.js";

@@ -4,7 +4,7 @@ import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
 import { single } from "./raw.js";
 import { chatMessages, chatSessions } from "./schema.js";
-import type { ChatRepository, MessageRow } from "./types.js";
+import type { ChatRepository, MessageRow, PageMessagesOptions } from "./types.js";
 
 type MessageQueries = Pick<
   ChatRepository,
@@ -22,6 +22,38 @@ class DuplicateMessage extends Error {
   constructor(readonly existing: MessageRow) {
     super("duplicate client_msg_id");
   }
+}
+
+/**
+ * The statement of `pageMessages` (exported so tests can EXPLAIN it): one range of the
+ * (session_id, seq) unique index, plus one extra row that tells whether another page exists.
+ */
+export function pageMessagesQuery(
+  db: Db,
+  sessionId: string,
+  { afterSeq, beforeSeq, afterTime, beforeTime, limit }: PageMessagesOptions,
+) {
+  const bounds = and(
+    eq(chatMessages.sessionId, sessionId),
+    afterSeq === undefined ? undefined : gt(chatMessages.seq, afterSeq),
+    beforeSeq === undefined ? undefined : lt(chatMessages.seq, beforeSeq),
+    // Compared at millisecond precision: the API's timestamps (JS ISO strings) carry
+    // milliseconds, and a client using a message's own created_at as the cursor must not
+    // get that message back because the stored value has microseconds.
+    afterTime === undefined
+      ? undefined
+      : sql`date_trunc('milliseconds', ${chatMessages.createdAt}) > ${afterTime.toISOString()}::timestamptz`,
+    beforeTime === undefined
+      ? undefined
+      : sql`date_trunc('milliseconds', ${chatMessages.createdAt}) < ${beforeTime.toISOString()}::timestamptz`,
+  );
+  const forward = afterSeq !== undefined || afterTime !== undefined;
+  return db
+    .select()
+    .from(chatMessages)
+    .where(bounds)
+    .orderBy(forward ? asc(chatMessages.seq) : desc(chatMessages.seq))
+    .limit(limit + 1);
 }
 
 /** Messages: seq-ordered appends, idempotent resends, updates and seq-cursor reads. */
@@ -115,22 +147,10 @@ export function messageQueries(db: Db): MessageQueries {
 
     getMessage,
 
-    async pageMessages(sessionId, { afterSeq, beforeSeq, afterTime, beforeTime, limit }) {
-      const bounds = and(
-        inSession(sessionId),
-        afterSeq === undefined ? undefined : gt(chatMessages.seq, afterSeq),
-        beforeSeq === undefined ? undefined : lt(chatMessages.seq, beforeSeq),
-        afterTime === undefined ? undefined : gt(chatMessages.createdAt, afterTime),
-        beforeTime === undefined ? undefined : lt(chatMessages.createdAt, beforeTime),
-      );
-      // One extra row tells whether another page exists in the paging direction.
-      const forward = afterSeq !== undefined || afterTime !== undefined;
-      const rows = await db
-        .select()
-        .from(chatMessages)
-        .where(bounds)
-        .orderBy(forward ? asc(chatMessages.seq) : desc(chatMessages.seq))
-        .limit(limit + 1);
+    async pageMessages(sessionId, options) {
+      const { limit } = options;
+      const forward = options.afterSeq !== undefined || options.afterTime !== undefined;
+      const rows = await pageMessagesQuery(db, sessionId, options);
       const hasMore = rows.length > limit;
       const page = rows.slice(0, limit);
       return { messages: forward ? page : page.reverse(), hasMore };

@@ -1,8 +1,10 @@
 import type { Database } from "./client.js";
 import { messageQueries } from "./message-queries.js";
 import { participantQueries } from "./participant-queries.js";
+import { searchQueries } from "./search-queries.js";
 import { listSessions } from "./session-list.js";
 import { sessionQueries } from "./session-queries.js";
+import { sessionUpdates } from "./session-updates.js";
 import type { ChatRepository } from "./types.js";
 
 /**
@@ -13,8 +15,10 @@ export function createRepository(database: Database): ChatRepository {
   const { db } = database;
   return {
     ...sessionQueries(db),
+    ...sessionUpdates(db),
     listSessions: (userId, options) => listSessions(db, userId, options),
     ...participantQueries(db),
     ...messageQueries(db),
+    ...searchQueries(db),
   };
 }

@@ -4,9 +4,11 @@
  * suite thereby runs against both. Test helpers may read process.env; libraries may not.
  */
 import { randomBytes } from "node:crypto";
+import { type SQLWrapper, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { type Database, openDatabase } from "./client.js";
 import { migrateDatabase } from "./migrate.js";
+import { queryRows } from "./raw.js";
 
 /** Options of {@link createTestDatabase}. */
 export interface TestDatabaseOptions {
@@ -69,4 +71,30 @@ async function withAdmin(url: string, run: (admin: postgres.Sql) => Promise<unkn
   } finally {
     await admin.end({ timeout: 5 });
   }
+}
+
+/** Runs one SQL statement given as text (bulk seeding in tests and benchmarks). */
+export async function execRaw(database: Database, statement: string): Promise<void> {
+  await database.db.execute(sql.raw(statement));
+}
+
+/** A node of `EXPLAIN (FORMAT JSON)`. */
+export interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+/** The plan PostgreSQL would use for `query` (a drizzle query or SQL), as JSON. */
+export async function explainPlan(database: Database, query: SQLWrapper): Promise<PlanNode> {
+  const [row] = await queryRows<{ "QUERY PLAN": [{ Plan: PlanNode }] | string }>(
+    database.db,
+    sql`explain (format json) ${query}`,
+  );
+  const value = row?.["QUERY PLAN"];
+  const parsed = typeof value === "string" ? (JSON.parse(value) as [{ Plan: PlanNode }]) : value;
+  const plan = parsed?.[0]?.Plan;
+  if (!plan) throw new Error("EXPLAIN returned no plan");
+  return plan;
 }

@@ -7,6 +7,7 @@ import type {
   messageTypes,
   participantRoles,
   senderTypes,
+  sessionStatuses,
 } from "./schema.js";
 
 /** A `chat_sessions` row. */
@@ -19,6 +20,7 @@ export type ParticipantRow = typeof chatSessionParticipants.$inferSelect;
 export type FileRow = typeof chatFiles.$inferSelect;
 
 export type SenderType = (typeof senderTypes)[number];
+export type SessionStatus = (typeof sessionStatuses)[number];
 export type MessageType = (typeof messageTypes)[number];
 export type MessageStatus = (typeof messageStatuses)[number];
 export type ParticipantRole = (typeof participantRoles)[number];
@@ -96,6 +98,33 @@ export interface PageMessagesOptions {
   limit: number;
 }
 
+/** Fields `updateSession` can change; omitted fields are left as they are. */
+export interface SessionPatch {
+  title?: string | null;
+  metadata?: Metadata | null;
+  status?: SessionStatus;
+  endedAt?: Date | null;
+}
+
+/** A session together with the caller's participant row. */
+export interface Membership {
+  session: SessionRow;
+  participant: ParticipantRow;
+}
+
+/** Options of `searchMessages`. */
+export interface SearchMessagesOptions {
+  /** Only this session (still only if the user takes part in it). */
+  sessionId?: string;
+  limit: number;
+}
+
+/** A message that matched a search, with the title of its session. */
+export interface SearchHit {
+  message: MessageRow;
+  sessionTitle: string | null;
+}
+
 /** Persistence of sessions, participants and messages. */
 export interface ChatRepository {
   createSession(input: CreateSessionInput): Promise<SessionRow>;
@@ -103,6 +132,14 @@ export interface ChatRepository {
   getSession(sessionId: string): Promise<SessionRow | undefined>;
   getSessionForUser(sessionId: string, userId: string): Promise<SessionRow | undefined>;
   listSessions(userId: string, options: ListSessionsOptions): Promise<{ sessions: SessionListItem[]; total: number }>;
+  /** The session and the user's participant row; undefined when not a participant (or deleted). */
+  getMembership(
+    sessionId: string,
+    userId: string,
+    options?: { includeDeleted?: boolean },
+  ): Promise<Membership | undefined>;
+  /** Title, metadata, status, ended_at; bumps updated_at. Undefined if the session is unknown. */
+  updateSession(sessionId: string, patch: SessionPatch): Promise<SessionRow | undefined>;
 
   addParticipant(
     sessionId: string,
@@ -126,4 +163,10 @@ export interface ChatRepository {
   countMessages(sessionId: string): Promise<number>;
   /** Messages whose latest event (`eventSeq`) is after `sinceSeq`, in event order: recovery. */
   messagesSince(sessionId: string, sinceSeq: number, limit: number): Promise<MessageRow[]>;
+  /**
+   * Messages whose content contains `query` (case-insensitive substring), newest first, in the
+   * non-deleted sessions `userId` takes part in. At most `limit + 1` rows (the extra one says
+   * there are more).
+   */
+  searchMessages(userId: string, query: string, options: SearchMessagesOptions): Promise<SearchHit[]>;
 }

@@ -96,8 +96,12 @@ const cursorSchema = z.union([
 ]);
 export const listMessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: cursorSchema.optional(),
-  after: cursorSchema.optional(),
+  before: cursorSchema
+    .optional()
+    .describe("Messages before this cursor: a seq (exact) or an ISO 8601 time with offset (created_at)."),
+  after: cursorSchema
+    .optional()
+    .describe("Messages after this cursor: a seq (exact) or an ISO 8601 time with offset (created_at)."),
 });
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
 

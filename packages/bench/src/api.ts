@@ -1,0 +1,166 @@
+/**
+ * `pnpm bench:api`: REST latency under load on real PostgreSQL.
+ *
+ * Seeds 10,000 sessions and 1,000,000 messages into a fresh database (dropped at the end),
+ * starts the api as a child process, and drives session list, message page and search at
+ * fixed rates with autocannon. Prints figures; asserts nothing.
+ *
+ *   DATABASE_URL / TEST_DATABASE_URL   server to use (default postgres://postgres@127.0.0.1:5432/test)
+ *   BENCH_SECONDS                      seconds per scenario (default 15)
+ */
+import { cpus, loadavg } from "node:os";
+import { signToken } from "@chat/core";
+import { migrateDatabase, openDatabase } from "@chat/db";
+import { seedChatData } from "@chat/tests/seed";
+import postgres from "postgres";
+import { startApiProcess } from "./api-server";
+import { createBenchDatabase } from "./bench-database";
+import { runScenario, type Scenario, type ScenarioResult } from "./load";
+import { type QueryTiming, timeQueries } from "./query-timings";
+
+const SESSIONS = 10_000;
+const PER_SESSION = 100;
+const HEAVY_USER = "bench.heavy";
+const HEAVY_SESSIONS = 1_000;
+const SECRET = "bench-secret";
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const serverUrl =
+  process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const elapsed = (since: number) => `${((performance.now() - since) / 1_000).toFixed(1)} s`;
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)] as T;
+const heavySession = () => `sess_seed_${1 + Math.floor(Math.random() * HEAVY_SESSIONS)}`;
+
+async function seed(url: string) {
+  const database = await openDatabase({ url, maxConnections: 2 });
+  await migrateDatabase(database);
+  await database.close();
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const started = performance.now();
+    // Building the trigram index once at the end is far cheaper than maintaining it per row.
+    await sql`drop index idx_chat_messages_content_trgm`;
+    await seedChatData((statement) => sql.unsafe(statement), {
+      sessions: SESSIONS,
+      messagesPerSession: PER_SESSION,
+      heavyUser: HEAVY_USER,
+      heavySessions: HEAVY_SESSIONS,
+      onProgress: (done, total) =>
+        log(`  seeded ${done.toLocaleString()} / ${total.toLocaleString()} messages (${elapsed(started)})`),
+    });
+    log(`  building the trigram index… (${elapsed(started)})`);
+    await sql`create index idx_chat_messages_content_trgm on chat_messages using gin (content gin_trgm_ops)`;
+    // VACUUM sets the visibility map, so counts can be index-only scans as on a settled database.
+    await sql`vacuum analyze`;
+    log(`  seeded in ${elapsed(started)}`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+function scenarios(token: string): Scenario[] {
+  const rareTerms = () =>
+    String(1_000 + Math.floor(Math.random() * HEAVY_SESSIONS) * 1_000 + 1 + Math.floor(Math.random() * PER_SESSION));
+  return [
+    {
+      name: "session list (1,000 sessions, page of 20)",
+      rate: 200,
+      token,
+      nextPath: () => `/api/chat/sessions?limit=20&offset=${pick([0, 0, 0, 20, 40, 500, 980])}`,
+    },
+    {
+      name: "message page (50, newest or before a seq)",
+      rate: 500,
+      token,
+      nextPath: () =>
+        `/api/chat/sessions/${heavySession()}/messages?limit=50${Math.random() < 0.5 ? "" : `&before=${1 + Math.floor(Math.random() * PER_SESSION)}`}`,
+    },
+    {
+      name: "search, 3+ chars (trigram index)",
+      rate: 100,
+      token,
+      nextPath: () =>
+        `/api/chat/search?limit=20&q=${encodeURIComponent(pick([rareTerms(), "영수증 관련", "비밀번호 문제로"]))}`,
+    },
+    {
+      name: "search, 2 chars (caller's sessions)",
+      rate: 50,
+      token,
+      nextPath: () => `/api/chat/search?limit=20&q=${encodeURIComponent(pick(["환불", "쿠폰", "예약", "재고"]))}`,
+    },
+  ];
+}
+
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ");
+
+function reportQueries(timings: QueryTiming[]) {
+  log("\nstatement alone (sequential)         runs   p50 ms   p99 ms");
+  for (const t of timings) {
+    log(`${t.name.padEnd(36)}${String(t.runs).padStart(5)}${String(t.p50).padStart(9)}${String(t.p99).padStart(9)}`);
+  }
+}
+
+function report(results: ScenarioResult[]) {
+  log(
+    "\nscenario                                    rate/s   req/s    p50 ms  p90 ms  p99 ms  max ms  non-2xx  errors",
+  );
+  for (const r of results) {
+    log(
+      `${r.name.padEnd(44)}${String(r.rate).padStart(6)}${r.rps.toFixed(0).padStart(8)}${String(r.p50).padStart(10)}${String(r.p90).padStart(8)}${String(r.p99).padStart(8)}${String(r.max).padStart(8)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}`,
+    );
+  }
+}
+
+async function main() {
+  log(`bench:api on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
+  log(`PostgreSQL ${new URL(serverUrl).host}; ${seconds} s per scenario`);
+  const bench = await createBenchDatabase(serverUrl);
+  let stopApi: (() => Promise<void>) | undefined;
+  const cleanup = async () => {
+    await stopApi?.();
+    await bench.drop();
+  };
+  process.once("SIGINT", () => {
+    log("interrupted: dropping the bench database");
+    cleanup().finally(() => process.exit(130));
+  });
+  try {
+    log(
+      `database ${bench.name}: seeding ${SESSIONS.toLocaleString()} sessions, ${(SESSIONS * PER_SESSION).toLocaleString()} messages`,
+    );
+    await seed(bench.url);
+    log(`load average before the measurements: ${load()}`);
+    reportQueries(await timeQueries(bench.url, HEAVY_USER, HEAVY_SESSIONS));
+    // Requests still in flight when the bench stops the api fail noisily; the bench counts errors itself.
+    const api = await startApiProcess({
+      DATABASE_URL: bench.url,
+      JWT_SECRET_KEY: SECRET,
+      DATABASE_POOL_SIZE: "20",
+      LOG_LEVEL: "fatal",
+    });
+    stopApi = api.stop;
+    const token = await signToken({ sub: HEAVY_USER }, { secret: SECRET, expiresIn: "1h" });
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios(token)) {
+      // A short warm-up (JIT, connection pool, PostgreSQL caches) that is not measured.
+      await runScenario(api.url, { ...scenario, rate: Math.min(scenario.rate, 100) }, 2);
+      log(`running: ${scenario.name} at ${scenario.rate}/s for ${seconds} s`);
+      results.push(await runScenario(api.url, scenario, seconds));
+    }
+    report(results);
+    log(`load average after: ${load()} (on ${cpus().length} cores; anything else running skews the figures)`);
+    log("\ngoals: message page p99 < 20 ms at 500/s; session list p99 < 50 ms");
+  } finally {
+    await cleanup();
+    log(`dropped ${bench.name}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
