@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApi } from "@chat/api";
-import { createServices, type Logger, newInstanceId, openRuntime, type Runtime } from "@chat/core";
+import { createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
 import { createDemoAgent, createStreamWorker } from "@chat/stream-worker";
 import { createWsEdge } from "@chat/ws-edge";
 import { handleDevLogin } from "./dev-login";
@@ -19,8 +19,6 @@ export interface Standalone {
   server: Server;
   /** The port it listens on (useful with port 0). */
   port: number;
-  /** The repository (tests use it to set up what the REST API cannot yet). */
-  repo: Runtime["repo"];
   close(): Promise<void>;
 }
 
@@ -93,7 +91,6 @@ export async function startStandalone(env: StandaloneEnv, logger: Logger): Promi
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    repo: runtime.repo,
     close() {
       closed ??= (async () => {
         await Promise.all([api.close(), edge.close(), worker.close()]);

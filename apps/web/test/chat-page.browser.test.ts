@@ -42,8 +42,10 @@ describe.skipIf(!available)("the chat page in chromium", () => {
 
   it("two users in one session see each other's messages and typing", async () => {
     sharedSession = await newChat(alice, "Team", false);
-    // Membership is set up directly: the participants endpoint belongs to the REST API issue.
-    await server.app?.repo.addParticipant(sharedSession, "bob", "member");
+    // Alice (the owner) invites bob from the chat header.
+    await alice.fill("input[name=invite]", "bob");
+    await alice.click("form.invite button[type=submit]");
+    await alice.waitForFunction(() => document.querySelector<HTMLInputElement>("input[name=invite]")?.value === "");
     await bob.goto(`${server.url}/#/s/${encodeURIComponent(sharedSession)}`);
     await bob.waitForSelector('.connection[data-state="open"]', { state: "attached" });
     await screenshot(bob, "bob-joined");

@@ -141,3 +141,26 @@ it("makes the REST calls, and a retried post is stored once", async () => {
   expect((await api.getSession(created.session_id)).title).toBe("SDK");
   await expect(api.getSession("missing")).rejects.toMatchObject({ status: 404, code: "SESSION_NOT_FOUND" });
 });
+
+it("covers the REST API: update, participants, edit, read, search, delete and restore", async () => {
+  const api = new ChatApi({ url: stack.apiUrl, token: () => stack.token("dave") });
+  const erin = new ChatApi({ url: stack.apiUrl, token: () => stack.token("erin") });
+  const { session_id: id } = await api.createSession({ title: "before" });
+  expect(await api.updateSession(id, { title: "after", status: "archived" })).toMatchObject({
+    title: "after",
+    status: "archived",
+  });
+  expect(await api.addParticipant(id, "erin")).toMatchObject({ user_id: "erin", role: "member" });
+  const posted = await erin.postMessage(id, { content: "검색할 수 있는 메시지" });
+  expect(await erin.editMessage(id, posted.message_id, "검색할 수 있는 메시지 (고침)")).toMatchObject({
+    is_edited: true,
+  });
+  expect(await api.markRead(id, posted.seq)).toMatchObject({ last_read_seq: posted.seq });
+  const found = await api.search({ q: "검색할", session_id: id });
+  expect(found.results.map((hit) => hit.message_id)).toEqual([posted.message_id]);
+  await erin.removeParticipant(id, "erin"); // a member leaves
+  await expect(erin.getSession(id)).rejects.toMatchObject({ status: 404 });
+  await api.deleteSession(id);
+  await expect(api.getSession(id)).rejects.toMatchObject({ status: 404 });
+  expect(await api.restoreSession(id)).toMatchObject({ session_id: id });
+});
