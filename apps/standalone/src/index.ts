@@ -1,2 +1,2 @@
 export { loadStandaloneEnv, type StandaloneEnv, standaloneEnvShape } from "./env";
-export { type Standalone, startStandalone } from "./server";
+export { defaultWebDist, type Standalone, startStandalone } from "./server";

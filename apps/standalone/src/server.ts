@@ -1,10 +1,19 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { createApi } from "@chat/api";
 import { createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
 import { createBackends, createStreamWorker, secretLookup, workerOptionsFromEnv } from "@chat/stream-worker";
 import { createWsEdge } from "@chat/ws-edge";
+import { handleDevLogin } from "./dev-login";
 import type { StandaloneEnv } from "./env";
+import { serveStatic } from "./static-files";
+
+/** The web page's build output in this checkout (apps/web/dist). */
+export const defaultWebDist = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+/** Paths that belong to the service, never to the page. */
+const SERVICE_PATH = /^\/(api|ws|files|healthz|readyz|metrics)(\/|$|\?)/;
 
 export interface Standalone {
   server: Server;
@@ -58,7 +67,26 @@ export async function startStandalone(
       secret: secretLookup(secrets),
     }),
   });
-  const server = createServer(api.app);
+  const webDist = env.WEB_DIST_DIR || defaultWebDist;
+  const devLogin = env.DEV_LOGIN && env.NODE_ENV !== "production";
+  const server = createServer((req, res) => {
+    const url = req.url ?? "/";
+    if (url === "/dev/config") {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      return void res.end(JSON.stringify({ dev_login: devLogin }));
+    }
+    if (devLogin && url === "/dev/login" && req.method === "POST") {
+      const options = { secret: env.JWT_SECRET_KEY, algorithm: env.JWT_ALGORITHM };
+      return void handleDevLogin(req, res, options).catch(() => res.destroy());
+    }
+    if (SERVICE_PATH.test(url)) return void api.app(req, res);
+    serveStatic(webDist, req, res).then(
+      (served) => {
+        if (!served) api.app(req, res);
+      },
+      () => api.app(req, res),
+    );
+  });
   server.on("upgrade", (req, socket, head) => {
     if (!edge.handleUpgrade(req, socket, head)) socket.destroy();
   });

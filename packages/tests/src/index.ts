@@ -1,4 +1,5 @@
 export * from "./peers/openai-server";
+export * from "./restartable-edge";
 export * from "./seed";
 export * from "./sse-client";
 export * from "./stack";
