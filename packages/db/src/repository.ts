@@ -1,4 +1,5 @@
 import type { Database } from "./client.js";
+import { fileQueries } from "./file-queries.js";
 import { messageQueries } from "./message-queries.js";
 import { participantQueries } from "./participant-queries.js";
 import { listSessions } from "./session-list.js";
@@ -16,5 +17,6 @@ export function createRepository(database: Database): ChatRepository {
     listSessions: (userId, options) => listSessions(db, userId, options),
     ...participantQueries(db),
     ...messageQueries(db),
+    ...fileQueries(db),
   };
 }
