@@ -1,8 +1,11 @@
 import cors from "cors";
 import express, { type Express } from "express";
 import type { ApiDeps } from "./deps";
+import { resolveFilesOptions } from "./files/options";
 import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
+import { downloadRoutes } from "./routes/downloads";
+import { fileInfoRoutes, fileUploadRoutes } from "./routes/files";
 import { messageRoutes } from "./routes/messages";
 import { sessionRoutes } from "./routes/sessions";
 
@@ -33,11 +36,16 @@ export function createApi(deps: ApiDeps): Api {
     }
   });
 
+  const files = resolveFilesOptions(deps.files);
+  app.use("/files", downloadRoutes(deps, files));
+
   const api = express.Router();
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
   api.use(express.json({ limit: "256kb" }));
   api.use(requireAuth(deps.verifyToken));
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
+  api.use("/sessions/:sessionId/files", fileUploadRoutes(deps, files));
+  api.use("/files", fileInfoRoutes(deps, files));
   api.use("/sessions", sessionRoutes(deps));
   app.use("/api/chat", api);
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApi } from "@chat/api";
+import { createApi, filesOptionsFromEnv } from "@chat/api";
 import { createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
 import { createDemoAgent, createStreamWorker } from "@chat/stream-worker";
 import { createWsEdge } from "@chat/ws-edge";
@@ -29,7 +29,8 @@ export async function startStandalone(env: StandaloneEnv, logger: Logger): Promi
   const checkReady = async () => {
     await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
   };
-  const api = createApi({ ...runtime, ...services, logger, corsOrigins: env.CORS_ORIGINS, checkReady });
+  const files = filesOptionsFromEnv(env);
+  const api = createApi({ ...runtime, ...services, logger, corsOrigins: env.CORS_ORIGINS, checkReady, files });
   const edge = createWsEdge({
     ...runtime,
     ...services,
@@ -67,6 +68,7 @@ export async function startStandalone(env: StandaloneEnv, logger: Logger): Promi
         await Promise.all([api.close(), edge.close(), worker.close()]);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await runtime.close();
+        await files.storage.close?.();
       })();
       return closed;
     },

@@ -2,6 +2,7 @@ export * from "./agents";
 export * from "./auth";
 export * from "./chat-service";
 export * from "./env";
+export * from "./files";
 export * from "./ids";
 export * from "./jobs";
 export * from "./logger";

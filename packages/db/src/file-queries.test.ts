@@ -53,6 +53,8 @@ describe("files", () => {
     const listed = await repo().listFilesByMessage(message.messageId);
     expect(listed.map((f) => f.fileId)).toEqual([file.fileId]);
     await expect(repo().listFilesByMessage(other.messageId)).resolves.toEqual([]);
+    const inSession = await repo().listFilesBySession(sessionId);
+    expect(inSession.map((f) => f.fileId)).toEqual([file.fileId]);
   });
 
   test("deleteFile removes the row and says whether there was one", async () => {

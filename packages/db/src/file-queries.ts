@@ -6,7 +6,7 @@ import type { ChatRepository } from "./types.js";
 
 type FileQueries = Pick<
   ChatRepository,
-  "createFile" | "getFile" | "attachFileToMessage" | "listFilesByMessage" | "deleteFile"
+  "createFile" | "getFile" | "attachFileToMessage" | "listFilesByMessage" | "listFilesBySession" | "deleteFile"
 >;
 
 /** Uploaded files: one row per upload, attached to at most one message. */
@@ -49,6 +49,10 @@ export function fileQueries(db: Db): FileQueries {
 
     async listFilesByMessage(messageId) {
       return db.select().from(chatFiles).where(eq(chatFiles.messageId, messageId)).orderBy(asc(chatFiles.id));
+    },
+
+    async listFilesBySession(sessionId) {
+      return db.select().from(chatFiles).where(eq(chatFiles.sessionId, sessionId)).orderBy(asc(chatFiles.id));
     },
 
     async deleteFile(fileId) {

@@ -154,5 +154,7 @@ export interface ChatRepository {
   /** Sets the file's message if it has none yet; undefined when unknown or already attached. */
   attachFileToMessage(fileId: string, messageId: string): Promise<FileRow | undefined>;
   listFilesByMessage(messageId: string): Promise<FileRow[]>;
+  /** Every upload to the session, attached or not, oldest first. */
+  listFilesBySession(sessionId: string): Promise<FileRow[]>;
   deleteFile(fileId: string): Promise<boolean>;
 }

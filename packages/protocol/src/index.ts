@@ -8,4 +8,5 @@ export * from "./common";
 export * from "./errors";
 export * from "./parse";
 export * from "./rest";
+export * from "./rest-files";
 export * from "./server-frames";

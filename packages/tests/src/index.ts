@@ -1,2 +1,3 @@
+export * from "./files";
 export * from "./stack";
 export * from "./ws-client";
