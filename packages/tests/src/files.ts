@@ -79,3 +79,52 @@ export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
+
+/** A multipart body written by hand, so a test can send what no FormData would (NUL in a name...). */
+export function rawMultipart(
+  parts: { name: string; filename?: string; filenameStar?: string; type?: string; data: Buffer | string }[],
+) {
+  const boundary = `----chat-test-${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const filename =
+      (part.filename === undefined ? "" : `; filename="${part.filename}"`) +
+      (part.filenameStar === undefined ? "" : `; filename*=${part.filenameStar}`);
+    const type = part.type ? `\r\nContent-Type: ${part.type}` : "";
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}${type}\r\n\r\n`,
+        "latin1",
+      ),
+    );
+    chunks.push(typeof part.data === "string" ? Buffer.from(part.data) : part.data);
+    chunks.push(Buffer.from("\r\n"));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** Posts a hand-made multipart body. */
+export async function uploadRaw(
+  stack: TestStack,
+  userId: string,
+  sessionId: string,
+  multipart: { body: Buffer; contentType: string },
+) {
+  const response = await fetch(`${stack.apiUrl}/api/chat/sessions/${sessionId}/files`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${await stack.token(userId)}`, "content-type": multipart.contentType },
+    body: new Uint8Array(multipart.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Polls `check` until it returns true (or throws after `timeoutMs`). */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
