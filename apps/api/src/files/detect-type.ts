@@ -57,6 +57,8 @@ function sniffMarkup(head: Buffer): string | undefined {
  */
 export async function detectType(head: Buffer): Promise<string | undefined> {
   const detected = await fileTypeFromBuffer(head);
+  // file-type calls any `<?xml` document XML; an SVG inside is what a browser would see.
+  if (detected?.mime === "application/xml") return sniffMarkup(head) ?? detected.mime;
   if (detected) return detected.mime;
   const markup = sniffMarkup(head);
   if (markup) return markup;
