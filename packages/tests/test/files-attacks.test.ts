@@ -107,6 +107,26 @@ describe("files: attacks", () => {
     expect(row?.fileName).toBe("evil.txt");
   });
 
+  it("refuses extra parts: two files, unknown fields, two messages, no file (400), leaving nothing", async () => {
+    await using stack = await startStack({ worker: false });
+    const sessionId = await sessionOf(stack);
+    const file = { name: "file", filename: "a.txt", data: "hello" };
+    const bodies = {
+      "two files": [file, { ...file, filename: "b.txt" }],
+      "unknown field": [file, { name: "user_id", data: "mallory" }],
+      "two messages": [file, { name: "message", data: "a" }, { name: "message", data: "b" }],
+      "no file": [{ name: "message", data: "hi" }],
+      "file under another name": [{ ...file, name: "upload" }],
+    };
+    for (const [name, parts] of Object.entries(bodies)) {
+      const up = await uploadRaw(stack, "alice", sessionId, rawMultipart(parts));
+      expect(up.status, name).toBe(400);
+    }
+    const notMultipart = await stack.request("alice", "POST", `/api/chat/sessions/${sessionId}/files`, { file: "x" });
+    expect(notMultipart.status).toBe(400);
+    await expectNothingLeft(stack, sessionId);
+  });
+
   it("refuses a pixel bomb (a tiny PNG declaring 30000x30000) and leaves nothing", async () => {
     await using stack = await startStack({ worker: false });
     const sessionId = await sessionOf(stack);

@@ -7,7 +7,7 @@ describe("files: S3 storage (s3rver on loopback)", () => {
   it("uploads to the bucket (multipart past 5 MiB), makes a thumbnail, serves ranges, refuses oversize", async () => {
     await using s3 = await startS3();
     const storage = createS3Storage({ bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials });
-    await using stack = await startStack({ worker: false, files: { storage, maxFileSize: 8 * 1024 * 1024 } });
+    await using stack = await startStack({ worker: false, files: { storage, maxFileSize: 6 * 1024 * 1024 } });
     const { body: session } = await stack.request("alice", "POST", "/api/chat/sessions", {});
 
     const png = makePng(300, 200);
@@ -31,15 +31,15 @@ describe("files: S3 storage (s3rver on loopback)", () => {
     expect(part.status).toBe(206);
     expect(Buffer.from(await part.arrayBuffer()).toString("latin1")).toBe("PNG");
 
-    // 6 MiB: more than one 5 MiB part, so lib-storage runs a real multipart upload.
-    const big = makePdf(6 * 1024 * 1024);
+    // Past 5 MiB: more than one 5 MiB part, so lib-storage runs a real multipart upload.
+    const big = makePdf(5 * 1024 * 1024 + 100_000);
     const pdf = await uploadFile(stack, "alice", session.session_id, { data: big, name: "big.pdf" });
     expect(pdf.status, JSON.stringify(pdf.body)).toBe(201);
     const download = await fetch(`${stack.apiUrl}${pdf.body.file_url}`);
     expect(Buffer.from(await download.arrayBuffer()).equals(big)).toBe(true);
 
     const before = await s3.objects();
-    const over = await uploadFile(stack, "alice", session.session_id, { data: makePdf(8 * 1024 * 1024) });
+    const over = await uploadFile(stack, "alice", session.session_id, { data: makePdf(6 * 1024 * 1024) });
     expect(over.status).toBe(413);
     expect(await s3.objects()).toEqual(before);
     // The refused upload had started a multipart upload: it was aborted, not left behind.
@@ -51,7 +51,7 @@ describe("files: S3 storage (s3rver on loopback)", () => {
   it("leaves nothing in the bucket when the client aborts or the type is refused", async () => {
     await using s3 = await startS3();
     const storage = createS3Storage({ bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials });
-    await using stack = await startStack({ worker: false, files: { storage, maxFileSize: 16 * 1024 * 1024 } });
+    await using stack = await startStack({ worker: false, files: { storage, maxFileSize: 10 * 1024 * 1024 } });
     const { body: session } = await stack.request("alice", "POST", "/api/chat/sessions", {});
 
     const html = await uploadFile(stack, "alice", session.session_id, {
@@ -60,7 +60,7 @@ describe("files: S3 storage (s3rver on loopback)", () => {
     });
     expect(html.status).toBe(415);
 
-    const multipart = rawMultipart([{ name: "file", filename: "big.pdf", data: makePdf(12 * 1024 * 1024) }]);
+    const multipart = rawMultipart([{ name: "file", filename: "big.pdf", data: makePdf(9 * 1024 * 1024) }]);
     const req = request(new URL(`${stack.apiUrl}/api/chat/sessions/${session.session_id}/files`), {
       method: "POST",
       headers: {
@@ -75,7 +75,7 @@ describe("files: S3 storage (s3rver on loopback)", () => {
       response = res.statusCode;
     });
     // More than one part's worth, so a multipart upload is under way when the client vanishes.
-    req.write(multipart.body.subarray(0, 7 * 1024 * 1024));
+    req.write(multipart.body.subarray(0, 6 * 1024 * 1024));
     await new Promise((resolve) => setTimeout(resolve, 300));
     req.destroy();
     await eventually(async () => (await stack.repo.countMessages(session.session_id)) === 0);

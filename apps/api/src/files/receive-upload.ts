@@ -64,6 +64,7 @@ export function receiveUpload(req: Request, options: ReceiveOptions): Promise<Re
     let fileStream: Readable | undefined;
     let stored: Promise<Omit<ReceivedFile, "message">> | undefined;
     let message: string | undefined;
+    let sawMessage = false;
 
     const finish = async () => {
       if (settled) return;
@@ -106,6 +107,8 @@ export function receiveUpload(req: Request, options: ReceiveOptions): Promise<Re
     });
     parser.on("field", (name, value, info) => {
       if (name !== "message") return fail(new ChatError("BAD_REQUEST", `Unknown form field: ${name.slice(0, 50)}`));
+      if (sawMessage) return fail(new ChatError("BAD_REQUEST", "Send at most one `message` field"));
+      sawMessage = true;
       if (info.valueTruncated || value.length > MAX_CONTENT_LENGTH) {
         return fail(
           new ChatError("VALIDATION_ERROR", "message is too long", {
