@@ -37,7 +37,9 @@ export function createApi(deps: ApiDeps): Api {
   });
 
   const files = resolveFilesOptions(deps.files);
-  app.use("/files", downloadRoutes(deps, files));
+  // CORS too: a page on an allowed origin may fetch() a file with its Bearer token.
+  const exposedHeaders = ["Content-Disposition", "Content-Range", "Accept-Ranges", "ETag", "Content-Length"];
+  app.use("/files", cors({ origin: [...deps.corsOrigins], maxAge: 600, exposedHeaders }), downloadRoutes(deps, files));
 
   const api = express.Router();
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));

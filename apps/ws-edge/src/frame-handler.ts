@@ -35,7 +35,13 @@ function handlers({ chat, bus, repo }: WsEdgeDeps): Handlers {
     async file(conn, frame) {
       // An upload made with `?attach=false`, by this user, to this session, not yet in a message.
       const file = await repo.getFile(frame.file_id);
-      if (!file || file.sessionId !== conn.sessionId || file.uploadedBy !== conn.userId || file.messageId !== null) {
+      const mine = file && file.sessionId === conn.sessionId && file.uploadedBy === conn.userId;
+      if (mine && file.messageId !== null && frame.client_msg_id) {
+        // A resend of the frame that attached it (same client_msg_id): answer with that message again.
+        const attached = await repo.getMessage(file.messageId);
+        if (attached?.clientMsgId === frame.client_msg_id) return conn.send(messageToFrame(attached));
+      }
+      if (!file || !mine || file.messageId !== null) {
         throw new ChatError("NOT_FOUND", "Unknown file_id: upload the file to this session first");
       }
       const { message, duplicate } = await chat.postUserMessage({

@@ -83,6 +83,11 @@ describe("files: upload and download (local storage)", () => {
     expect(beyond.response.status).toBe(416);
     expect(beyond.response.headers.get("content-range")).toBe(`bytes */${png.length}`);
 
+    // A page on an allowed origin may fetch it with its token (CORS).
+    const cross = await get(url, { ...bearer, origin: "http://localhost:9060" });
+    expect(cross.response.headers.get("access-control-allow-origin")).toBe("http://localhost:9060");
+    expect(cross.response.headers.get("access-control-expose-headers")).toContain("Content-Disposition");
+
     // A fresh pair of signed URLs for a participant.
     const info = await stack.request("alice", "GET", `/api/chat/files/${up.body.file_id}`);
     expect(info.body).toMatchObject({ file_id: up.body.file_id, message_id: up.body.message_id });
@@ -139,6 +144,16 @@ describe("files: upload and download (local storage)", () => {
       metadata: { file: { file_id: up.body.file_id, type: "application/pdf" } },
     });
     expect((await stack.repo.getFile(up.body.file_id))?.messageId).toBe(frame.message_id);
+
+    // A resend of the same frame (same client_msg_id) gets the same message, not a second one.
+    socket.send({ type: "file", file_id: up.body.file_id, client_msg_id: "f-1" });
+    await expect(
+      socket.next(
+        "message",
+        (f) => f.message_id === frame.message_id && socket.frames.indexOf(f) > socket.frames.indexOf(frame),
+      ),
+    ).resolves.toMatchObject({ client_msg_id: "f-1" });
+    expect(await stack.repo.countMessages(session.session_id)).toBe(1);
 
     // Already attached: the same file cannot be sent again.
     socket.send({ type: "file", file_id: up.body.file_id, client_msg_id: "f-2" });
