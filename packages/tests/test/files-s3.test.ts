@@ -76,10 +76,10 @@ describe("files: S3 storage (s3rver on loopback)", () => {
     });
     // More than one part's worth, so a multipart upload is under way when the client vanishes.
     req.write(multipart.body.subarray(0, 6 * 1024 * 1024));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() => s3.requests.some((r) => r.startsWith("POST") && r.includes("?uploads")), 15_000);
     req.destroy();
     await eventually(async () => (await stack.repo.countMessages(session.session_id)) === 0);
-    await eventually(() => s3.requests.some((r) => r.startsWith("DELETE") && r.includes("uploadId=")), 10_000);
+    await eventually(() => s3.requests.some((r) => r.startsWith("DELETE") && r.includes("uploadId=")), 15_000);
     expect(await s3.objects()).toEqual([]);
     expect(response).toBeUndefined();
     expect(await stack.repo.listFilesBySession(session.session_id)).toEqual([]);
