@@ -1,9 +1,12 @@
 import cors from "cors";
 import express, { type Express } from "express";
 import type { ApiDeps } from "./deps";
+import { resolveFilesOptions } from "./files/options";
 import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { docsRoutes, openApiRoute } from "./routes/docs";
+import { downloadRoutes } from "./routes/downloads";
+import { fileInfoRoutes, fileUploadRoutes } from "./routes/files";
 import { messageRoutes } from "./routes/messages";
 import { participantRoutes } from "./routes/participants";
 import { readRoutes } from "./routes/read";
@@ -40,6 +43,10 @@ export function createApi(deps: ApiDeps): Api {
 
   // The API reference is public: no token needed to read how to get one.
   app.use("/docs", docsRoutes());
+  const files = resolveFilesOptions(deps.files);
+  // CORS too: a page on an allowed origin may fetch() a file with its Bearer token.
+  const exposedHeaders = ["Content-Disposition", "Content-Range", "Accept-Ranges", "ETag", "Content-Length"];
+  app.use("/files", cors({ origin: [...deps.corsOrigins], maxAge: 600, exposedHeaders }), downloadRoutes(deps, files));
 
   const api = express.Router();
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
@@ -50,6 +57,8 @@ export function createApi(deps: ApiDeps): Api {
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
   api.use("/sessions/:sessionId/participants", participantRoutes(deps));
   api.use("/sessions/:sessionId/read", readRoutes(deps));
+  api.use("/sessions/:sessionId/files", fileUploadRoutes(deps, files));
+  api.use("/files", fileInfoRoutes(deps, files));
   api.use("/sessions", sessionRoutes(deps));
   api.use("/search", searchRoutes(deps));
   app.use("/api/chat", api);

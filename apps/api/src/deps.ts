@@ -1,6 +1,7 @@
 import type { Bus } from "@chat/bus";
 import type { AgentRegistry, ChatService, Logger, TokenVerifier } from "@chat/core";
 import type { ChatRepository } from "@chat/db";
+import type { FilesOptions } from "./files/options";
 
 /** What the api needs; the caller (main.ts, the standalone server, a test) builds it. */
 export interface ApiDeps {
@@ -14,4 +15,6 @@ export interface ApiDeps {
   corsOrigins: readonly string[];
   /** Answers /readyz: resolves when PostgreSQL and Redis answer. */
   checkReady?: () => Promise<void>;
+  /** Uploads and downloads: storage driver, limits, URL signing. @default local storage, spec limits */
+  files?: FilesOptions;
 }

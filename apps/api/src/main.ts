@@ -9,6 +9,7 @@ import {
 } from "@chat/core";
 import { createApi } from "./app";
 import { loadApiEnv } from "./env";
+import { filesOptionsFromEnv } from "./files/from-env";
 
 /** The api container: REST on SERVICE_PORT. */
 async function main() {
@@ -22,7 +23,9 @@ async function main() {
     maxConnections: env.DATABASE_POOL_SIZE,
     migrate: false,
   });
+  const files = filesOptionsFromEnv(env);
   const api = createApi({
+    files,
     ...runtime,
     ...createServices(runtime, env),
     logger,
@@ -37,6 +40,7 @@ async function main() {
     await api.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.close();
+    await files.storage.close?.();
   });
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createApi } from "@chat/api";
+import { createApi, filesOptionsFromEnv } from "@chat/api";
 import { createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
 import { createBackends, createStreamWorker, secretLookup, workerOptionsFromEnv } from "@chat/stream-worker";
 import { createWsEdge } from "@chat/ws-edge";
@@ -44,7 +44,8 @@ export async function startStandalone(
   const checkReady = async () => {
     await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
   };
-  const api = createApi({ ...runtime, ...services, logger, corsOrigins: env.CORS_ORIGINS, checkReady });
+  const files = filesOptionsFromEnv(env);
+  const api = createApi({ ...runtime, ...services, logger, corsOrigins: env.CORS_ORIGINS, checkReady, files });
   const edge = createWsEdge({
     ...runtime,
     ...services,
@@ -104,6 +105,7 @@ export async function startStandalone(
         await Promise.all([api.close(), edge.close(), worker.close()]);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await runtime.close();
+        await files.storage.close?.();
       })();
       return closed;
     },

@@ -1,5 +1,5 @@
 import { channels } from "@chat/bus";
-import { createMessageRateLimiter, type MessageRateLimiter, messageToFrame } from "@chat/core";
+import { createMessageRateLimiter, fileMessageMetadata, type MessageRateLimiter, messageToFrame } from "@chat/core";
 import {
   ChatError,
   type ClientFrame,
@@ -41,9 +41,34 @@ function handlers({ chat, bus, repo }: WsEdgeDeps, typing: TypingThrottle): Hand
       };
       await bus.pubsub.publish(channels.typing(conn.sessionId), JSON.stringify(event));
     },
-    async file() {
-      // Uploads (POST .../files) are not built yet, so no file_id can exist.
-      throw new ChatError("NOT_FOUND", "Unknown file_id: upload the file first");
+    async file(conn, frame) {
+      // An upload made with `?attach=false`, by this user, to this session, not yet in a message.
+      const file = await repo.getFile(frame.file_id);
+      const mine = file && file.sessionId === conn.sessionId && file.uploadedBy === conn.userId;
+      if (mine && file.messageId !== null && frame.client_msg_id) {
+        // A resend of the frame that attached it (same client_msg_id): answer with that message again.
+        const attached = await repo.getMessage(file.messageId);
+        if (attached?.clientMsgId === frame.client_msg_id) return conn.send(messageToFrame(attached));
+      }
+      if (!file || !mine || file.messageId !== null) {
+        throw new ChatError("NOT_FOUND", "Unknown file_id: upload the file to this session first");
+      }
+      const { message, duplicate } = await chat.postUserMessage({
+        session: conn.session,
+        userId: conn.userId,
+        messageType: "file",
+        content: frame.message ?? "",
+        clientMsgId: frame.client_msg_id,
+        metadata: fileMessageMetadata(file),
+      });
+      if (duplicate) {
+        conn.send(messageToFrame(message));
+        return;
+      }
+      // Two frames racing for one file: both passed the check above, only one attach wins; the
+      // other's message is already stored and published, so the loser is told, not silently dropped.
+      const attached = await repo.attachFileToMessage(file.fileId, message.messageId);
+      if (!attached) throw new ChatError("CONFLICT", "The file is already attached to another message");
     },
     async cancel(conn, frame) {
       await chat.cancelReply(conn.sessionId, frame.message_id, conn.userId);

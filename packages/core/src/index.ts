@@ -4,6 +4,7 @@ export * from "./agents-http";
 export * from "./auth";
 export * from "./chat-service";
 export * from "./env";
+export * from "./files";
 export * from "./ids";
 export * from "./jobs";
 export * from "./logger";

@@ -1,4 +1,5 @@
 import type { Database } from "./client.js";
+import { fileQueries } from "./file-queries.js";
 import { messageQueries } from "./message-queries.js";
 import { participantQueries } from "./participant-queries.js";
 import { searchQueries } from "./search-queries.js";
@@ -20,5 +21,6 @@ export function createRepository(database: Database): ChatRepository {
     ...participantQueries(db),
     ...messageQueries(db),
     ...searchQueries(db),
+    ...fileQueries(db),
   };
 }

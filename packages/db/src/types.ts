@@ -126,6 +126,29 @@ export interface SearchHit {
 }
 
 /** Persistence of sessions, participants and messages. */
+/** Input of `createFile`: an upload that is already in storage. */
+export interface CreateFileInput {
+  fileId: string;
+  sessionId: string;
+  /** The `file` message it belongs to; null until one refers to it. @default null */
+  messageId?: string | null;
+  /** Cleaned display name (never used as a storage path). */
+  fileName: string;
+  /** Type detected from the bytes. */
+  fileType: string;
+  fileSize: number;
+  /** Unsigned download path, e.g. `/files/file_x`. @default null */
+  fileUrl?: string | null;
+  /** @default null */
+  thumbnailUrl?: string | null;
+  uploadedBy: string;
+  /** Server-made key in the storage driver. */
+  storageKey: string;
+  /** Hex sha256 of the stored bytes. */
+  sha256: string;
+}
+
+/** Persistence of sessions, participants, messages and files. */
 export interface ChatRepository {
   createSession(input: CreateSessionInput): Promise<SessionRow>;
   ensureSession(sessionId: string, userId: string): Promise<{ session: SessionRow; created: boolean }>;
@@ -169,4 +192,13 @@ export interface ChatRepository {
    * there are more).
    */
   searchMessages(userId: string, query: string, options: SearchMessagesOptions): Promise<SearchHit[]>;
+
+  createFile(input: CreateFileInput): Promise<FileRow>;
+  getFile(fileId: string): Promise<FileRow | undefined>;
+  /** Sets the file's message if it has none yet; undefined when unknown or already attached. */
+  attachFileToMessage(fileId: string, messageId: string): Promise<FileRow | undefined>;
+  listFilesByMessage(messageId: string): Promise<FileRow[]>;
+  /** Every upload to the session, attached or not, oldest first. */
+  listFilesBySession(sessionId: string): Promise<FileRow[]>;
+  deleteFile(fileId: string): Promise<boolean>;
 }

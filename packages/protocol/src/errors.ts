@@ -27,6 +27,7 @@ export const errorCatalog = {
   CONFLICT: { http: 409, close: CloseCode.BadRequest, retryable: false },
   PAYLOAD_TOO_LARGE: { http: 413, close: CloseCode.TooLarge, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, close: CloseCode.BadRequest, retryable: false },
+  RANGE_NOT_SATISFIABLE: { http: 416, close: CloseCode.BadRequest, retryable: false },
   RATE_LIMIT: { http: 429, close: CloseCode.TooMany, retryable: true },
   TOO_MANY_CONNECTIONS: { http: 429, close: CloseCode.TooMany, retryable: true },
   INTERNAL: { http: 500, close: CloseCode.InternalError, retryable: true },

@@ -8,5 +8,6 @@ export * from "./common";
 export * from "./errors";
 export * from "./parse";
 export * from "./rest";
+export * from "./rest-files";
 export * from "./rest-manage";
 export * from "./server-frames";

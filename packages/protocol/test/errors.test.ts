@@ -7,7 +7,7 @@ describe("error catalog", () => {
       expect(spec.http, code).toBeGreaterThanOrEqual(400);
       if (spec.close >= 4000)
         expect(spec.close - 4000, code).toBe(
-          spec.http === 415 || spec.http === 409 || spec.http === 405 ? 400 : spec.http,
+          spec.http === 416 || spec.http === 415 || spec.http === 409 || spec.http === 405 ? 400 : spec.http,
         );
     }
     expect(errorCatalog.UNAUTHORIZED.close).toBe(CloseCode.Unauthorized);

@@ -1,5 +1,7 @@
+export * from "./files";
 export * from "./peers/openai-server";
 export * from "./restartable-edge";
+export * from "./s3-server";
 export * from "./seed";
 export * from "./sse-client";
 export * from "./stack";

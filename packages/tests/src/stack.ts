@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Api, createApi } from "@chat/api";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Api, createApi, createLocalStorage, type FilesOptions } from "@chat/api";
 import type { Bus } from "@chat/bus";
 import { createTestBus, randomNamespace } from "@chat/bus/testing";
 import { type AgentRegistry, createServices, type Logger, type Services, signToken, silentLogger } from "@chat/core";
@@ -32,6 +35,8 @@ export interface TestStack extends AsyncDisposable {
   apiUrl: string;
   edges: EdgeHandle[];
   worker: StreamWorker | undefined;
+  /** The local storage root of uploads (when `files.storage` was not given). */
+  filesDir: string;
   /** `ws://.../ws/{sessionId}?token=...` on edge `edgeIndex`. */
   wsUrl(sessionId: string, token: string, edgeIndex?: number, query?: Record<string, string>): string;
   token(userId: string, expiresIn?: string | number): Promise<string>;
@@ -53,6 +58,8 @@ export interface StackOptions {
   /** Agents the services resolve (e.g. from a test's AGENTS_FILE); default: the demo agent. */
   agents?: AgentRegistry;
   logger?: Logger;
+  /** Upload settings; the storage defaults to a fresh temp directory (`filesDir`), removed on close. */
+  files?: FilesOptions;
 }
 
 async function listen(server: Server): Promise<string> {
@@ -73,7 +80,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const repo = createRepository(database);
   const services = createServices({ repo, bus }, { JWT_SECRET_KEY: TEST_SECRET, JWT_ALGORITHM: "HS256" });
   if (options.agents) services.agents = options.agents;
-  const api = createApi({ repo, bus, ...services, logger, corsOrigins: ["http://localhost:9060"] });
+  const filesDir = await mkdtemp(path.join(tmpdir(), "chat-files-"));
+  const files = { storage: createLocalStorage({ root: filesDir }), urlSecret: TEST_SECRET, ...options.files };
+  const api = createApi({ repo, bus, ...services, logger, corsOrigins: ["http://localhost:9060"], files });
   const apiServer = createServer(api.app);
   const apiUrl = `http://${await listen(apiServer)}`;
 
@@ -128,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     apiUrl,
     edges,
     worker,
+    filesDir,
     wsUrl(sessionId, token, edgeIndex = 0, query = {}) {
       const params = new URLSearchParams({ token, ...query });
       return `${edges[edgeIndex]?.url}/ws/${encodeURIComponent(sessionId)}?${params}`;
@@ -159,6 +169,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
         await new Promise((resolve) => apiServer.close(resolve));
         await bus.close();
         await database.close();
+        await rm(filesDir, { recursive: true, force: true });
       })();
       return closed;
     },
