@@ -169,6 +169,11 @@ export class Connection implements RoomMember {
     this.#lastSentSeq = Math.max(this.#lastSentSeq, seq);
   }
 
+  revoke(): void {
+    // 4404, as for any session the user is not in: nothing about it is revealed.
+    this.close(CloseCode.NotFound, "Session not found");
+  }
+
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;

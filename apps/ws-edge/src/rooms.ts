@@ -1,5 +1,5 @@
 import { type Bus, channels, type Unsubscribe } from "@chat/bus";
-import { type Logger, messageToFrame } from "@chat/core";
+import { type Logger, type Metrics, messageToFrame } from "@chat/core";
 import type { ChatRepository } from "@chat/db";
 import { type LiveEvent, parseLiveEvent } from "./event";
 import { SessionOrder } from "./session-order";
@@ -12,6 +12,8 @@ export interface RoomMember {
   deliver(event: LiveEvent): void;
   /** Another user's typing event (raw JSON): best-effort. */
   deliverTyping(payload: string): void;
+  /** The member may no longer see the session (removed, or the session deleted). */
+  revoke(): void;
 }
 
 export interface RoomsOptions {
@@ -19,6 +21,8 @@ export interface RoomsOptions {
   gapWaitMs: number;
   /** A typist not heard from for this long is reported as stopped. */
   typingTimeoutMs: number;
+  /** Counts frames fanned out to local sockets, by type. */
+  metrics?: Metrics | undefined;
 }
 
 interface Room {
@@ -91,6 +95,7 @@ export class Rooms {
     const order = new SessionOrder({
       release: (event) => {
         for (const member of members) member.deliver(event);
+        this.options.metrics?.wsFramesOut.inc({ type: event.type }, members.size);
       },
       fetchGap: async (afterSeq, upToSeq) => {
         const rows = await this.repo.messagesSince(sessionId, afterSeq, Math.min(upToSeq - afterSeq, GAP_PAGE));
@@ -110,10 +115,27 @@ export class Rooms {
     return room;
   }
 
+  async #revalidate(sessionId: string, room: Room): Promise<void> {
+    try {
+      const session = await this.repo.getSession(sessionId);
+      const allowed =
+        session && session.status !== "deleted"
+          ? new Set((await this.repo.listParticipants(sessionId)).map((p) => p.userId))
+          : new Set<string>();
+      for (const member of room.members) if (!allowed.has(member.userId)) member.revoke();
+    } catch (error) {
+      this.logger.warn({ err: error, session_id: sessionId }, "re-checking participants failed");
+    }
+  }
+
   async #subscribe(sessionId: string, room: Room): Promise<Unsubscribe[]> {
     const onEvent = (payload: string) => {
       const event = parseLiveEvent(payload);
-      if (event) room.order.push(event);
+      if (!event) return;
+      room.order.push(event);
+      // Participants or status changed: sockets of users who lost access are closed at once,
+      // not at their next reconnect.
+      if (event.type === "system" && payload.includes('"session_updated"')) void this.#revalidate(sessionId, room);
     };
     const onPresence = (payload: string) => {
       const event = parseLiveEvent(payload);
