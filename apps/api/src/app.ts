@@ -4,6 +4,7 @@ import type { ApiDeps } from "./deps";
 import { resolveFilesOptions } from "./files/options";
 import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
+import { observeRequests } from "./http/observe";
 import { docsRoutes, openApiRoute } from "./routes/docs";
 import { downloadRoutes } from "./routes/downloads";
 import { fileInfoRoutes, fileUploadRoutes } from "./routes/files";
@@ -21,7 +22,7 @@ export interface Api {
   close(): Promise<void>;
 }
 
-/** REST for `/api/chat/*` plus `/healthz` and `/readyz`. */
+/** REST for `/api/chat/*`, file downloads, `/docs`, plus `/healthz`, `/readyz` and `/metrics`. */
 export function createApi(deps: ApiDeps): Api {
   const app = express();
   let closing = false;
@@ -31,6 +32,11 @@ export function createApi(deps: ApiDeps): Api {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  app.get("/metrics", async (_req, res) => {
+    if (!deps.metrics) return void res.status(404).end();
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  app.use(observeRequests(deps.logger, deps.metrics));
   app.get("/readyz", async (_req, res) => {
     if (closing) return void res.status(503).json({ status: "draining" });
     try {

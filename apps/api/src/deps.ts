@@ -1,5 +1,5 @@
 import type { Bus } from "@chat/bus";
-import type { AgentRegistry, ChatService, Logger, TokenVerifier } from "@chat/core";
+import type { AgentRegistry, ChatService, Logger, Metrics, TokenVerifier } from "@chat/core";
 import type { ChatRepository } from "@chat/db";
 import type { FilesOptions } from "./files/options";
 
@@ -15,6 +15,8 @@ export interface ApiDeps {
   corsOrigins: readonly string[];
   /** Answers /readyz: resolves when PostgreSQL and Redis answer. */
   checkReady?: () => Promise<void>;
+  /** Prometheus metrics of this process (served at /metrics); none recorded when omitted. */
+  metrics?: Metrics;
   /** Uploads and downloads: storage driver, limits, URL signing. @default local storage, spec limits */
   files?: FilesOptions;
 }

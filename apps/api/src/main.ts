@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import {
   createLogger,
+  createMetrics,
   createServices,
   exitOnSignals,
   exitOnStartupError,
@@ -24,7 +25,9 @@ async function main() {
     migrate: false,
   });
   const files = filesOptionsFromEnv(env);
+  const metrics = createMetrics({ app: "api" });
   const api = createApi({
+    metrics,
     files,
     ...runtime,
     ...createServices(runtime, env),

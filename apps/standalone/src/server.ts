@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApi, filesOptionsFromEnv } from "@chat/api";
-import { createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
+import { createMetrics, createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
 import { createBackends, createStreamWorker, secretLookup, workerOptionsFromEnv } from "@chat/stream-worker";
 import { createWsEdge } from "@chat/ws-edge";
 import { handleDevLogin } from "./dev-login";
@@ -45,8 +45,11 @@ export async function startStandalone(
     await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
   };
   const files = filesOptionsFromEnv(env);
-  const api = createApi({ ...runtime, ...services, logger, corsOrigins: env.CORS_ORIGINS, checkReady, files });
+  // One registry for the process: /metrics shows all three apps' metrics.
+  const metrics = createMetrics({ app: "standalone" });
+  const api = createApi({ ...runtime, ...services, logger, metrics, corsOrigins: env.CORS_ORIGINS, checkReady, files });
   const edge = createWsEdge({
+    metrics,
     ...runtime,
     ...services,
     logger,
@@ -57,6 +60,7 @@ export async function startStandalone(
     maxPayload: env.WS_MESSAGE_SIZE_LIMIT,
   });
   const worker = createStreamWorker({
+    metrics,
     ...runtime,
     agents: services.agents,
     logger,

@@ -1,6 +1,8 @@
 import { createServer } from "node:http";
 import {
   createLogger,
+  createMetrics,
+  createOpsHandler,
   createServices,
   exitOnSignals,
   exitOnStartupError,
@@ -11,7 +13,7 @@ import { createBackends } from "./agents";
 import { loadStreamWorkerEnv, secretLookup, workerOptionsFromEnv } from "./env";
 import { createStreamWorker } from "./worker";
 
-/** The stream-worker container: takes agent jobs; /healthz and /readyz on SERVICE_PORT. */
+/** The stream-worker container: takes agent jobs; /healthz, /readyz and /metrics on SERVICE_PORT. */
 async function main() {
   const env = loadStreamWorkerEnv(process.env);
   const instanceId = newInstanceId("stream-worker");
@@ -25,10 +27,15 @@ async function main() {
     migrate: false,
   });
   const { agents } = createServices(runtime, env);
+  const metrics = createMetrics({ app: "stream-worker" });
+  // Queue gauges are read when Prometheus scrapes, not on a timer.
+  metrics.jobQueueDepth.collect = async () => metrics.jobQueueDepth.set(await runtime.bus.jobs.backlog());
+  metrics.jobsPending.collect = async () => metrics.jobsPending.set(await runtime.bus.jobs.pendingCount());
   const worker = createStreamWorker({
     ...runtime,
     agents,
     logger,
+    metrics,
     consumer: instanceId,
     ...workerOptionsFromEnv(env),
     backends: createBackends({
@@ -38,14 +45,15 @@ async function main() {
     }),
   });
   worker.start();
-  const server = createServer((req, res) => {
-    if (req.url === "/healthz") return void res.writeHead(200).end('{"status":"ok"}');
-    if (req.url === "/readyz") {
-      const ready = !worker.draining;
-      return void res.writeHead(ready ? 200 : 503).end(JSON.stringify({ status: ready ? "ready" : "draining" }));
-    }
-    res.writeHead(404).end();
-  });
+  const server = createServer(
+    createOpsHandler({
+      draining: () => worker.draining,
+      checkReady: async () => {
+        await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
+      },
+      metrics,
+    }),
+  );
   server.listen(env.SERVICE_PORT, () => logger.info({ port: env.SERVICE_PORT }, "stream-worker health on port"));
   exitOnSignals(logger, async () => {
     await worker.close();

@@ -1,5 +1,5 @@
 import type { Bus } from "@chat/bus";
-import type { AgentRegistry, Logger } from "@chat/core";
+import type { AgentRegistry, Logger, Metrics } from "@chat/core";
 import type { ChatRepository } from "@chat/db";
 import type { AgentBackend } from "./agents/backend";
 import type { CoalescerOptions } from "./coalescer";
@@ -33,4 +33,6 @@ export interface StreamWorkerDeps extends StreamWorkerOptions {
   /** Backend per agent kind (`AgentInfo.backend`: `demo`, `a2a`, `openai`). */
   backends: Record<string, AgentBackend>;
   logger: Logger;
+  /** Prometheus metrics of this process; none recorded when omitted. */
+  metrics?: Metrics;
 }

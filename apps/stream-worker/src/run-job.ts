@@ -195,6 +195,8 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
   }
 
   const latencyMs = Date.now() - started;
+  deps.metrics?.streamReplies.inc({ finish_reason: finishReason });
+  if (firstTokenMs !== null) deps.metrics?.streamTtft.observe(firstTokenMs / 1_000);
   // The finished reply is a session event of its own (stream_end carries its event_seq): a
   // client that was away when it ended gets the whole stored text on recovery.
   const finished = await repo.updateMessageAsEvent(job.reply_message_id, {

@@ -46,7 +46,7 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
     perMessageDeflate: false,
     clientTracking: false,
   });
-  const rooms = new Rooms(deps.bus, deps.repo, logger, options);
+  const rooms = new Rooms(deps.bus, deps.repo, logger, { ...options, metrics: deps.metrics });
   const presence = new PresenceTracker(deps.bus, options.presenceTtlMs / 1_000, logger);
   const connections = new Set<Connection>();
   const onFrame = createFrameHandler(deps, options);
@@ -97,10 +97,11 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
       }
       conn = new Connection(newConnectionId(), ws, user.userId, session, user.expiresAt, deps, options, logger);
       connections.add(conn);
+      deps.metrics?.wsConnections.inc();
       let present = false;
       ws.once("close", () => {
         conn.markClosed();
-        connections.delete(conn);
+        if (connections.delete(conn)) deps.metrics?.wsConnections.dec();
         rooms.leave(conn.sessionId, conn);
         // A draining edge leaves its presence to expire: see PresenceTracker.
         if (present && !draining) presence.leave(presenceEntry(conn));

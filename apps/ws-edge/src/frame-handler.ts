@@ -127,6 +127,7 @@ export function createFrameHandler(deps: WsEdgeDeps, options: ResolvedEdgeOption
       return;
     }
     const frame = parsed.value;
+    deps.metrics?.wsFramesIn.inc({ type: frame.type });
     try {
       if (limiter && LIMITED.has(frame.type)) await limiter.consume(conn.userId);
       await (table[frame.type] as (c: Connection, f: ClientFrame) => Promise<void>)(conn, frame);

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import {
   createLogger,
+  createMetrics,
   createServices,
   exitOnSignals,
   exitOnStartupError,
@@ -25,11 +26,13 @@ async function main() {
     batchAppends: true,
   });
   const { chat, verifyToken } = createServices(runtime, env);
+  const metrics = createMetrics({ app: "ws-edge" });
   const edge = createWsEdge({
     ...runtime,
     chat,
     verifyToken,
     logger,
+    metrics,
     corsOrigins: env.CORS_ORIGINS,
     maxConnections: env.WS_MAX_CONNECTIONS,
     heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL * 1_000,
@@ -37,7 +40,10 @@ async function main() {
     maxPayload: env.WS_MESSAGE_SIZE_LIMIT,
     messagesPerMinute: env.RATE_LIMIT_ENABLED ? env.RATE_LIMIT_MESSAGES_PER_MINUTE : false,
   });
-  const server = createServer(createHealthHandler(edge));
+  const checkReady = async () => {
+    await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
+  };
+  const server = createServer(createHealthHandler(edge, { checkReady, metrics }));
   server.on("upgrade", (req, socket, head) => {
     if (!edge.handleUpgrade(req, socket, head)) socket.destroy();
   });

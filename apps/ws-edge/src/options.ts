@@ -1,5 +1,5 @@
 import type { Bus } from "@chat/bus";
-import type { ChatService, Logger, TokenVerifier } from "@chat/core";
+import type { ChatService, Logger, Metrics, TokenVerifier } from "@chat/core";
 import type { ChatRepository } from "@chat/db";
 
 export interface WsEdgeOptions {
@@ -48,6 +48,8 @@ export interface WsEdgeDeps extends WsEdgeOptions {
   chat: ChatService;
   verifyToken: TokenVerifier;
   logger: Logger;
+  /** Prometheus metrics of this process; none recorded when omitted. */
+  metrics?: Metrics;
 }
 
 export type ResolvedEdgeOptions = Required<WsEdgeOptions>;

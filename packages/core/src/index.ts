@@ -9,6 +9,7 @@ export * from "./ids";
 export * from "./jobs";
 export * from "./logger";
 export * from "./metrics";
+export * from "./ops-http";
 export * from "./process";
 export * from "./rate-limit";
 export * from "./runtime";

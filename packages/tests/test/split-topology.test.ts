@@ -135,8 +135,39 @@ describe.skipIf(!canRun)("split topology behind the nginx gateway", () => {
           { timeout: 30_000, interval: 250 },
         )
         .toBe(true);
+      // Every app reports readiness and Prometheus metrics of what it did.
+      for (const app of apps.filter((a) => a.child.exitCode === null && a.child.signalCode === null)) {
+        expect((await fetch(`http://127.0.0.1:${app.port}/readyz`)).status, app.name).toBe(200);
+        const metrics = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+        expect(metrics, app.name).toContain("nodejs_eventloop_lag_seconds");
+      }
+      const metricsOf = async (app: AppProcess) => (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+      expect(await metricsOf(api)).toMatch(
+        /chat_http_request_duration_seconds_count\{[^}]*route="\/api\/chat\/sessions"/,
+      );
+      expect(await metricsOf(aliceEdge as AppProcess)).toMatch(
+        /chat_ws_frames_in_total\{[^}]*type="message"[^}]*\} [1-9]/,
+      );
+      const workers = apps.filter((a) => a.name === "stream-worker");
+      const replies = await Promise.all(workers.map(metricsOf));
+      expect(replies.join("\n")).toMatch(/chat_stream_replies_total\{[^}]*finish_reason="stop"[^}]*\} [1-9]/);
+
       await alice.close();
       await bob.close();
+
+      // Logs: JSON lines with the instance id; never a token, an Authorization header or a
+      // message body.
+      const lines = apps.flatMap((app) => app.logs);
+      expect(lines.length).toBeGreaterThanOrEqual(apps.length);
+      for (const line of lines) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        expect(entry.instance_id).toEqual(expect.any(String));
+        expect(line).not.toContain(tokens.alice);
+        expect(line).not.toContain(tokens.bob);
+        expect(line.toLowerCase()).not.toContain("bearer");
+        expect(line).not.toContain("hello bob");
+        expect(line).not.toContain("while you were away");
+      }
     } finally {
       await Promise.all(apps.map((app) => app.stop("SIGTERM")));
     }

@@ -1,0 +1,37 @@
+import { randomUUID } from "node:crypto";
+import type { Logger, Metrics } from "@chat/core";
+import type { NextFunction, Request, Response } from "express";
+
+/**
+ * Per request: one structured log line and the duration histogram, labelled by the route
+ * pattern (`/api/chat/sessions/:sessionId`), never by the raw path, so ids do not explode the
+ * label set. The log carries `trace_id` (the caller's `X-Trace-Id` or a new one) and
+ * `session_id`; never the body, the query string, headers or tokens.
+ */
+export function observeRequests(logger: Logger, metrics: Metrics | undefined) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const incoming = req.headers["x-trace-id"];
+    const traceId = typeof incoming === "string" && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader("X-Trace-Id", traceId);
+    res.once("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path === "/" ? "" : req.route.path}` : "unmatched";
+      const status = String(res.statusCode);
+      metrics?.httpDuration.observe({ method: req.method, route, status }, seconds);
+      const sessionId = typeof req.params?.sessionId === "string" ? req.params.sessionId : undefined;
+      logger.info(
+        {
+          trace_id: traceId,
+          session_id: sessionId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1_000),
+        },
+        "request",
+      );
+    });
+    next();
+  };
+}
