@@ -59,7 +59,7 @@ describe("bad input on the WebSocket", () => {
 
   it("closes with 4401 when the token expires while connected", async () => {
     await using stack = await startStack({ worker: false });
-    await using socket = openSocket(stack.wsUrl("expiring", await stack.token("alice", "1s")));
+    await using socket = openSocket(stack.wsUrl("expiring", await stack.token("alice", "3s")));
     await socket.next("ready");
     await expect(socket.closed).resolves.toMatchObject({ code: CloseCode.Unauthorized, reason: "Token expired" });
   });
