@@ -16,7 +16,9 @@ import { filesOptionsFromEnv } from "./files/from-env";
 async function main() {
   const env = loadApiEnv(process.env);
   const logger = createLogger({ name: "api", level: env.LOG_LEVEL, instanceId: newInstanceId("api") });
+  const metrics = createMetrics({ app: "api" });
   const runtime = await openRuntime({
+    metrics,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     redisUrl: env.REDIS_URL,
@@ -25,7 +27,6 @@ async function main() {
     migrate: false,
   });
   const files = filesOptionsFromEnv(env);
-  const metrics = createMetrics({ app: "api" });
   const api = createApi({
     metrics,
     files,

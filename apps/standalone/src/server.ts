@@ -33,7 +33,9 @@ export async function startStandalone(
   /** Where `api_key_env` names of openai agents are looked up (main passes the environment). */
   secrets: Record<string, string | undefined> = {},
 ): Promise<Standalone> {
+  const metrics = createMetrics({ app: "standalone" });
   const runtime = await openRuntime({
+    metrics,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     redisUrl: env.REDIS_URL,
@@ -45,8 +47,6 @@ export async function startStandalone(
     await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
   };
   const files = filesOptionsFromEnv(env);
-  // One registry for the process: /metrics shows all three apps' metrics.
-  const metrics = createMetrics({ app: "standalone" });
   const api = createApi({ ...runtime, ...services, logger, metrics, corsOrigins: env.CORS_ORIGINS, checkReady, files });
   const edge = createWsEdge({
     metrics,

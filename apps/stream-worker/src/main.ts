@@ -18,7 +18,9 @@ async function main() {
   const env = loadStreamWorkerEnv(process.env);
   const instanceId = newInstanceId("stream-worker");
   const logger = createLogger({ name: "stream-worker", level: env.LOG_LEVEL, instanceId });
+  const metrics = createMetrics({ app: "stream-worker" });
   const runtime = await openRuntime({
+    metrics,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     redisUrl: env.REDIS_URL,
@@ -27,7 +29,6 @@ async function main() {
     migrate: false,
   });
   const { agents } = createServices(runtime, env);
-  const metrics = createMetrics({ app: "stream-worker" });
   // Queue gauges are read when Prometheus scrapes, not on a timer.
   metrics.jobQueueDepth.collect = async () => metrics.jobQueueDepth.set(await runtime.bus.jobs.backlog());
   metrics.jobsPending.collect = async () => metrics.jobsPending.set(await runtime.bus.jobs.pendingCount());

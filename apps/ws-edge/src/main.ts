@@ -16,7 +16,9 @@ import { createHealthHandler } from "./health";
 async function main() {
   const env = loadWsEdgeEnv(process.env);
   const logger = createLogger({ name: "ws-edge", level: env.LOG_LEVEL, instanceId: newInstanceId("ws-edge") });
+  const metrics = createMetrics({ app: "ws-edge" });
   const runtime = await openRuntime({
+    metrics,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     redisUrl: env.REDIS_URL,
@@ -26,7 +28,6 @@ async function main() {
     batchAppends: true,
   });
   const { chat, verifyToken } = createServices(runtime, env);
-  const metrics = createMetrics({ app: "ws-edge" });
   const edge = createWsEdge({
     ...runtime,
     chat,

@@ -8,6 +8,7 @@ import {
   migrateDatabase,
   openDatabase,
 } from "@chat/db";
+import type { Metrics } from "./metrics";
 
 export interface RuntimeOptions {
   /** PostgreSQL URL; unset → embedded PGlite under `dataDir`. */
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
    * @default false
    */
   batchAppends?: boolean;
+  /** Records stored messages and write batch sizes. */
+  metrics?: Metrics;
 }
 
 /** The infrastructure every app runs on: PostgreSQL (or PGlite) and the bus. */
@@ -51,12 +54,24 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     throw error;
   }
   const bus = createBus({ url: options.redisUrl, namespace: options.redisKeyPrefix || undefined });
-  const appender = options.batchAppends ? createBatchingAppender(database) : undefined;
-  const repo = createRepository(database);
+  const metrics = options.metrics;
+  const appender = options.batchAppends
+    ? createBatchingAppender(database, { onBatch: (size) => metrics?.storeBatchSize.observe(size) })
+    : undefined;
+  const base = createRepository(database);
+  const store = appender ? appender.append : base.appendMessage;
+  const repo: ChatRepository = {
+    ...base,
+    async appendMessage(input) {
+      const result = await store(input);
+      if (!result.duplicate) metrics?.messagesStored.inc({ sender_type: input.senderType });
+      return result;
+    },
+  };
   let closed: Promise<void> | undefined;
   return {
     database,
-    repo: appender ? { ...repo, appendMessage: appender.append } : repo,
+    repo,
     bus,
     close() {
       closed ??= (async () => {

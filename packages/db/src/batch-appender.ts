@@ -15,6 +15,8 @@ export interface BatchingAppenderOptions {
    * while the previous one waits for its WAL flush. @default 2
    */
   maxInFlight?: number;
+  /** Told the size of each batch as it is sent (metrics). */
+  onBatch?: (size: number) => void;
 }
 
 type AppendResult = { message: MessageRow; duplicate: boolean };
@@ -62,6 +64,7 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
       scheduled = false;
       const batch = queue.splice(0, maxBatch);
       if (batch.length === 0) return;
+      options.onBatch?.(batch.length);
       const run: Promise<void> = storeBatch(db, batch, single).finally(() => {
         running.delete(run);
         kick();

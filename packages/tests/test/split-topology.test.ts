@@ -148,6 +148,11 @@ describe.skipIf(!canRun)("split topology behind the nginx gateway", () => {
       expect(await metricsOf(aliceEdge as AppProcess)).toMatch(
         /chat_ws_frames_in_total\{[^}]*type="message"[^}]*\} [1-9]/,
       );
+      const edgeMetrics = await metricsOf(aliceEdge as AppProcess);
+      // (Boolean checks: a failed match on a whole metrics page is slow to print.)
+      expect(/chat_messages_stored_total\{[^}]*sender_type="user"[^}]*\} [1-9]/.test(edgeMetrics)).toBe(true);
+      expect(/chat_store_batch_size_count\{[^}]*\} [1-9]/.test(edgeMetrics)).toBe(true);
+      expect(/chat_ws_connections\{[^}]*\} [1-9]/.test(edgeMetrics)).toBe(true);
       const workers = apps.filter((a) => a.name === "stream-worker");
       const replies = await Promise.all(workers.map(metricsOf));
       expect(replies.join("\n")).toMatch(/chat_stream_replies_total\{[^}]*finish_reason="stop"[^}]*\} [1-9]/);
