@@ -3,6 +3,7 @@ import { signToken } from "@chat/core";
 import { createRepository } from "@chat/db";
 import { createTestDatabase } from "@chat/db/testing";
 import { describe, expect, it } from "vitest";
+import { makePng } from "../src/files";
 import { nginxAvailable, startGateway } from "../src/nginx";
 import { type AppProcess, freePort, spawnApp } from "../src/processes";
 import { TEST_SECRET } from "../src/stack";
@@ -96,6 +97,23 @@ describe.skipIf(!canRun)("split topology behind the nginx gateway", () => {
       await bob.next("stream_end", undefined, 15_000);
       const chunks = bob.frames.filter((f) => f.type === "stream_chunk");
       expect(chunks.length).toBeGreaterThan(1);
+
+      // An upload through the gateway: the file message reaches the other edge, the signed
+      // URLs serve the file and its thumbnail.
+      const form = new FormData();
+      form.append("file", new Blob([new Uint8Array(makePng(64, 48))], { type: "image/png" }), "picture.png");
+      form.append("message", "a picture");
+      const upload = await fetch(`http://${gateway}/api/chat/sessions/${sessionId}/files`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens.alice}` },
+        body: form,
+      });
+      expect(upload.status).toBe(201);
+      const uploaded = (await upload.json()) as { message_id: string; file_url: string; thumbnail_url: string };
+      await bob.next("message", (f) => f.message_id === uploaded.message_id && f.message_type === "file");
+      const file = await fetch(`http://${gateway}${uploaded.file_url}`);
+      expect([file.status, file.headers.get("content-type")]).toEqual([200, "image/png"]);
+      expect((await fetch(`http://${gateway}${uploaded.thumbnail_url}`)).status).toBe(200);
 
       // Bob's edge dies without a goodbye. Alice keeps talking meanwhile.
       const lastSeen = Math.max(
