@@ -29,9 +29,7 @@ async function main() {
     migrate: false,
   });
   const { agents } = createServices(runtime, env);
-  // Queue gauges are read when Prometheus scrapes, not on a timer.
-  metrics.jobQueueDepth.collect = async () => metrics.jobQueueDepth.set(await runtime.bus.jobs.backlog());
-  metrics.jobsPending.collect = async () => metrics.jobsPending.set(await runtime.bus.jobs.pendingCount());
+  metrics.watchJobQueue(runtime.bus.jobs);
   const worker = createStreamWorker({
     ...runtime,
     agents,

@@ -14,6 +14,14 @@ describe("createMetrics", () => {
     expect(text).toContain("nodejs_eventloop_lag_seconds");
   });
 
+  it("reads the job queue's depth and pending count when scraped", async () => {
+    const metrics = createMetrics({ app: "stream-worker", defaultMetrics: false });
+    metrics.watchJobQueue({ backlog: async () => 7, pendingCount: async () => 2 });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^chat_job_queue_depth\{[^}]*\} 7$/m);
+    expect(text).toMatch(/^chat_jobs_pending\{[^}]*\} 2$/m);
+  });
+
   it("keeps registries apart, so tests can create many", () => {
     const a = createMetrics({ app: "a", defaultMetrics: false });
     const b = createMetrics({ app: "b", defaultMetrics: false });

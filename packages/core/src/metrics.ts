@@ -3,6 +3,12 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 /** Latency buckets in seconds, from sub-millisecond fan-out to multi-second agent replies. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** What the queue gauges read. */
+export interface JobQueueStats {
+  backlog(): Promise<number>;
+  pendingCount(): Promise<number>;
+}
+
 /**
  * The service's Prometheus metrics, one registry per process (the standalone server shares it
  * between its three apps). Each app records what it does; `/metrics` renders `registry`.
@@ -13,6 +19,8 @@ export function createMetrics(options: { app: string; defaultMetrics?: boolean }
   // Process metrics include nodejs_eventloop_lag_seconds.
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  // The queue gauges are read when Prometheus scrapes, from the queue `watchJobQueue` names.
+  let queue: JobQueueStats | undefined;
   return {
     registry,
     wsConnections: new Gauge({ name: "chat_ws_connections", help: "Open WebSocket connections", registers }),
@@ -64,12 +72,26 @@ export function createMetrics(options: { app: string; defaultMetrics?: boolean }
       labelNames: ["finish_reason"] as const,
       registers,
     }),
-    jobQueueDepth: new Gauge({ name: "chat_job_queue_depth", help: "Agent jobs not yet delivered", registers }),
+    jobQueueDepth: new Gauge({
+      name: "chat_job_queue_depth",
+      help: "Agent jobs not yet delivered",
+      registers,
+      async collect() {
+        if (queue) this.set(await queue.backlog());
+      },
+    }),
     jobsPending: new Gauge({
       name: "chat_jobs_pending",
       help: "Agent jobs delivered, not yet acknowledged",
       registers,
+      async collect() {
+        if (queue) this.set(await queue.pendingCount());
+      },
     }),
+    /** Report this queue's depth and pending count on every scrape. */
+    watchJobQueue(stats: JobQueueStats): void {
+      queue = stats;
+    },
     httpDuration: new Histogram({
       name: "chat_http_request_duration_seconds",
       help: "HTTP request duration by route and status",
