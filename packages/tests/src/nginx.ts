@@ -69,7 +69,14 @@ export async function testGatewayConf(config: GatewayConfig): Promise<{ status: 
 export async function startGateway(config: GatewayConfig): Promise<{ stop(): Promise<void> } & AsyncDisposable> {
   const prefix = await preparePrefix(config);
   const child = spawn(NGINX, ["-p", prefix, "-c", join(prefix, "nginx.conf")], { stdio: "ignore" });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      process.off("exit", reap);
+      resolve();
+    }),
+  );
   // Wait until it accepts connections.
   for (let i = 0; i < 100; i++) {
     const ok = await fetch(`http://127.0.0.1:${config.port}/gateway/healthz`).then(

@@ -46,7 +46,16 @@ export async function spawnApp(name: AppName, env: Record<string, string>): Prom
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // A test that times out never reaches its cleanup: the children still go when the test
+  // process does, instead of holding ports and database connections.
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      process.off("exit", reap);
+      resolve(code);
+    }),
+  );
 
   const deadline = Date.now() + 30_000;
   for (;;) {
