@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -31,11 +32,16 @@ export function createLocalStorage(options: LocalStorageOptions = {}): FileStora
       await mkdir(path.dirname(target), { recursive: true });
       // A reader never sees a half-written file, and a failed write leaves only a temp file we remove.
       const temp = `${target}.${randomBytes(6).toString("hex")}.part`;
+      const sink = createWriteStream(temp, { flags: "wx", mode: 0o600 });
       try {
-        await pipeline(body, createWriteStream(temp, { flags: "wx", mode: 0o600 }));
+        await pipeline(body, sink);
         await rename(temp, target);
       } catch (error) {
         body.destroy();
+        // The file is opened asynchronously: a write that fails early can still be creating it.
+        // Wait until the stream has closed, so the temp file exists (if ever) before it is removed.
+        sink.destroy();
+        if (!sink.closed) await once(sink, "close").catch(() => {});
         await rm(temp, { force: true });
         throw error;
       }
