@@ -7,6 +7,7 @@ import {
   exitOnStartupError,
   newInstanceId,
   openRuntime,
+  runtimeOptionsFromEnv,
 } from "@chat/core";
 import { createApi } from "./app";
 import { loadApiEnv } from "./env";
@@ -19,11 +20,7 @@ async function main() {
   const metrics = createMetrics({ app: "api" });
   const runtime = await openRuntime({
     metrics,
-    databaseUrl: env.DATABASE_URL,
-    dataDir: env.DATA_DIR,
-    redisUrl: env.REDIS_URL,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX,
-    maxConnections: env.DATABASE_POOL_SIZE,
+    ...runtimeOptionsFromEnv(env),
     migrate: false,
   });
   const files = filesOptionsFromEnv(env);
@@ -34,9 +31,7 @@ async function main() {
     ...createServices(runtime, env),
     logger,
     corsOrigins: env.CORS_ORIGINS,
-    checkReady: async () => {
-      await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
-    },
+    checkReady: runtime.ping,
   });
   const server = createServer(api.app);
   server.listen(env.SERVICE_PORT, () => logger.info({ port: env.SERVICE_PORT }, "api listening"));

@@ -2,7 +2,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApi, filesOptionsFromEnv } from "@chat/api";
-import { createMetrics, createServices, type Logger, newInstanceId, openRuntime } from "@chat/core";
+import {
+  createMetrics,
+  createServices,
+  type Logger,
+  newInstanceId,
+  openRuntime,
+  runtimeOptionsFromEnv,
+} from "@chat/core";
 import { createBackends, createStreamWorker, secretLookup, workerOptionsFromEnv } from "@chat/stream-worker";
 import { createWsEdge } from "@chat/ws-edge";
 import { handleDevLogin } from "./dev-login";
@@ -36,16 +43,10 @@ export async function startStandalone(
   const metrics = createMetrics({ app: "standalone" });
   const runtime = await openRuntime({
     metrics,
-    databaseUrl: env.DATABASE_URL,
-    dataDir: env.DATA_DIR,
-    redisUrl: env.REDIS_URL,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX,
-    maxConnections: env.DATABASE_POOL_SIZE,
+    ...runtimeOptionsFromEnv(env),
   });
   const services = createServices(runtime, env);
-  const checkReady = async () => {
-    await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
-  };
+  const checkReady = runtime.ping;
   const files = filesOptionsFromEnv(env);
   const api = createApi({ ...runtime, ...services, logger, metrics, corsOrigins: env.CORS_ORIGINS, checkReady, files });
   const edge = createWsEdge({

@@ -8,6 +8,7 @@ import {
   exitOnStartupError,
   newInstanceId,
   openRuntime,
+  runtimeOptionsFromEnv,
 } from "@chat/core";
 import { createBackends } from "./agents";
 import { loadStreamWorkerEnv, secretLookup, workerOptionsFromEnv } from "./env";
@@ -21,11 +22,7 @@ async function main() {
   const metrics = createMetrics({ app: "stream-worker" });
   const runtime = await openRuntime({
     metrics,
-    databaseUrl: env.DATABASE_URL,
-    dataDir: env.DATA_DIR,
-    redisUrl: env.REDIS_URL,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX,
-    maxConnections: env.DATABASE_POOL_SIZE,
+    ...runtimeOptionsFromEnv(env),
     migrate: false,
   });
   const { agents } = createServices(runtime, env);
@@ -47,9 +44,7 @@ async function main() {
   const server = createServer(
     createOpsHandler({
       draining: () => worker.draining,
-      checkReady: async () => {
-        await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
-      },
+      checkReady: runtime.ping,
       metrics,
     }),
   );

@@ -7,6 +7,7 @@ import {
   exitOnStartupError,
   newInstanceId,
   openRuntime,
+  runtimeOptionsFromEnv,
 } from "@chat/core";
 import { createWsEdge } from "./edge";
 import { loadWsEdgeEnv } from "./env";
@@ -19,11 +20,7 @@ async function main() {
   const metrics = createMetrics({ app: "ws-edge" });
   const runtime = await openRuntime({
     metrics,
-    databaseUrl: env.DATABASE_URL,
-    dataDir: env.DATA_DIR,
-    redisUrl: env.REDIS_URL,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX,
-    maxConnections: env.DATABASE_POOL_SIZE,
+    ...runtimeOptionsFromEnv(env),
     migrate: false,
     batchAppends: true,
   });
@@ -41,10 +38,7 @@ async function main() {
     maxPayload: env.WS_MESSAGE_SIZE_LIMIT,
     messagesPerMinute: env.RATE_LIMIT_ENABLED ? env.RATE_LIMIT_MESSAGES_PER_MINUTE : false,
   });
-  const checkReady = async () => {
-    await Promise.all([runtime.database.ping(), runtime.bus.ping()]);
-  };
-  const server = createServer(createHealthHandler(edge, { checkReady, metrics }));
+  const server = createServer(createHealthHandler(edge, { checkReady: runtime.ping, metrics }));
   server.on("upgrade", (req, socket, head) => {
     if (!edge.handleUpgrade(req, socket, head)) socket.destroy();
   });

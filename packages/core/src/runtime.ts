@@ -38,7 +38,26 @@ export interface Runtime {
   database: Database;
   repo: ChatRepository;
   bus: Bus;
+  /** Readiness: resolves when PostgreSQL and Redis both answer, rejects otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The runtime settings every app reads the same way from its parsed environment. */
+export function runtimeOptionsFromEnv(env: {
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+  REDIS_URL?: string | undefined;
+  REDIS_KEY_PREFIX: string;
+  DATABASE_POOL_SIZE: number;
+}): RuntimeOptions {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    maxConnections: env.DATABASE_POOL_SIZE,
+  };
 }
 
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -73,6 +92,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     database,
     repo,
     bus,
+    async ping() {
+      await Promise.all([database.ping(), bus.ping()]);
+    },
     close() {
       closed ??= (async () => {
         await appender?.close();
