@@ -41,13 +41,19 @@ function reachable(url) {
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const reportDir = mkdtempSync(join(tmpdir(), "chat-tests-"));
+// Tests that inject faults, fuzz or sweep authorization append rows here (packages/tests
+// src/suite-report.ts); the table is printed after the passes.
+const suiteReport = join(reportDir, "suite-report.jsonl");
 
 /** Runs vitest once; adds its counts (from the JSON reporter) to the totals. */
 function run(label, env) {
   console.log(`\n=== tests: ${label} ===\n`);
   const outputFile = join(reportDir, `${totals.passed + totals.failed}-report.json`);
   const reporters = ["--reporter=default", "--reporter=json", `--outputFile.json=${outputFile}`];
-  const result = spawnSync("pnpm", ["exec", "vitest", "run", ...reporters, ...args], { stdio: "inherit", env });
+  const result = spawnSync("pnpm", ["exec", "vitest", "run", ...reporters, ...args], {
+    stdio: "inherit",
+    env: { ...env, CHAT_SUITE_REPORT: suiteReport },
+  });
   try {
     const report = JSON.parse(readFileSync(outputFile, "utf8"));
     totals.passed += report.numPassedTests;
@@ -87,7 +93,28 @@ if (which !== "embedded") {
 
 let failedPasses = 0;
 for (const [label, env] of passes) if (run(label, env) !== 0) failedPasses += 1;
+printSuiteReport();
 rmSync(reportDir, { recursive: true, force: true });
 console.log(`\n${passes.length} test passes (${passes.map(([label]) => label.split(" ")[0]).join(", ")})`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedPasses === 0 && totals.failed === 0 ? 0 : 1);
+
+/** The summary table of faults injected, inputs fuzzed and authorization cases tried. */
+function printSuiteReport() {
+  let rows;
+  try {
+    rows = readFileSync(suiteReport, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  } catch {
+    return; // no test recorded figures (e.g. a file filter)
+  }
+  for (const section of ["fault", "fuzz", "authz"]) {
+    const mine = rows.filter((row) => row.section === section);
+    if (mine.length === 0) continue;
+    console.log(`\n${{ fault: "Faults injected", fuzz: "Inputs fuzzed", authz: "Authorization cases" }[section]}`);
+    console.table(mine.map((row) => ({ pass: row.pass, name: row.name, ...row.figures })));
+  }
+}

@@ -5,5 +5,6 @@ export * from "./s3-server";
 export * from "./seed";
 export * from "./sse-client";
 export * from "./stack";
+export * from "./suite-report";
 export * from "./use-stack";
 export * from "./ws-client";
