@@ -4,6 +4,7 @@ import type { ApiDeps } from "./deps";
 import { resolveFilesOptions } from "./files/options";
 import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
+import { jsonBodies } from "./http/json-body";
 import { observeRequests } from "./http/observe";
 import { docsRoutes, openApiRoute } from "./routes/docs";
 import { downloadRoutes } from "./routes/downloads";
@@ -57,7 +58,7 @@ export function createApi(deps: ApiDeps): Api {
   const api = express.Router();
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
   api.get("/openapi.json", openApiRoute());
-  api.use(express.json({ limit: "256kb" }));
+  api.use(jsonBodies("256kb"));
   api.use(requireAuth(deps.verifyToken));
   api.use("/sessions/:sessionId/messages", streamRoutes(deps));
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
