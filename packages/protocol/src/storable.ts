@@ -6,12 +6,11 @@ import type { ErrorDetail } from "./errors";
  */
 export const MAX_JSON_DEPTH = 32;
 
-const NUL = /\u0000/;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function stringProblem(text: string): string | undefined {
-  if (NUL.test(text)) return "must not contain U+0000 (NUL)";
+  if (text.includes("\u0000")) return "must not contain U+0000 (NUL)";
   if (LONE_SURROGATE.test(text)) return "must be well-formed Unicode (has a lone surrogate)";
   return undefined;
 }
