@@ -1,4 +1,6 @@
 export * from "./files";
+export * from "./fuzz-inputs";
+export * from "./fuzz-socket";
 export * from "./peers/openai-server";
 export * from "./restartable-edge";
 export * from "./s3-server";
