@@ -58,13 +58,14 @@ export function createApi(deps: ApiDeps): Api {
   const api = express.Router();
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
   api.get("/openapi.json", openApiRoute());
-  api.use(jsonBodies("256kb"));
   api.use(requireAuth(deps.verifyToken));
+  // Uploads read their own (multipart) body; every other body is JSON.
+  api.use("/sessions/:sessionId/files", fileUploadRoutes(deps, files));
+  api.use(jsonBodies("256kb"));
   api.use("/sessions/:sessionId/messages", streamRoutes(deps));
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
   api.use("/sessions/:sessionId/participants", participantRoutes(deps));
   api.use("/sessions/:sessionId/read", readRoutes(deps));
-  api.use("/sessions/:sessionId/files", fileUploadRoutes(deps, files));
   api.use("/files", fileInfoRoutes(deps, files));
   api.use("/sessions", sessionRoutes(deps));
   api.use("/search", searchRoutes(deps));

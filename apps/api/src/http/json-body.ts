@@ -10,7 +10,7 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
 /**
  * Bodies of the REST routes: JSON, parsed, and valid UTF-8 (body-parser would turn bad bytes
  * into U+FFFD and store that). Any other body is refused with 415 instead of being read as
- * `{}`; multipart is the uploads route's. Found by fuzzing: a `text/plain` JSON body used to
+ * `{}` (uploads are routed before this). Found by fuzzing: a `text/plain` JSON body used to
  * create a session with none of its fields, and invalid UTF-8 was stored as replacement marks.
  */
 export function jsonBodies(limit: string): RequestHandler[] {
@@ -22,7 +22,7 @@ export function jsonBodies(limit: string): RequestHandler[] {
       },
     }),
     (req, _res, next) => {
-      if (!hasBody(req.headers) || req.is("application/json") || req.is("multipart/form-data")) return next();
+      if (!hasBody(req.headers) || req.is("application/json")) return next();
       const type = req.headers["content-type"] ?? "no Content-Type";
       next(new ChatError("UNSUPPORTED_MEDIA_TYPE", `Send the body as application/json (got ${type.slice(0, 80)})`));
     },
