@@ -1,6 +1,7 @@
 export * from "./files";
 export * from "./fuzz-inputs";
 export * from "./fuzz-socket";
+export * from "./heap";
 export * from "./peers/openai-server";
 export * from "./restartable-edge";
 export * from "./s3-server";

@@ -16,7 +16,16 @@ import {
 } from "@chat/protocol";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hostileValue, jsonText, mutatedJson, reportSuiteFigure, uniqueUser, useStack } from "../src";
+import {
+  hostileValue,
+  jsonText,
+  memoryGrowthMb,
+  mutatedJson,
+  reportSuiteFigure,
+  settledMemory,
+  uniqueUser,
+  useStack,
+} from "../src";
 
 // Issue 9: hostile bodies and query strings against the running api. Never a 500; every refusal
 // is a 4xx in the error envelope, and a body the schema refuses gets a VALIDATION_ERROR naming
@@ -28,6 +37,7 @@ let sessionId = "";
 let messageId = "";
 const accepted = new Set<string>();
 const figures = { inputs: 0, server_errors: 0, refused: 0 };
+let memoryBefore = { heap: 0, rss: 0 };
 
 /** A protocol schema (the tests package does not depend on zod itself). */
 type Schema = Parameters<typeof parseWith>[0];
@@ -161,6 +171,7 @@ const routes: BodyRoute[] = [
 ];
 
 beforeAll(async () => {
+  memoryBefore = settledMemory();
   const created = await stack().request(owner, "POST", "/api/chat/sessions", { title: "fuzz" });
   sessionId = created.body.session_id;
   const posted = await stack().request(owner, "POST", `/api/chat/sessions/${sessionId}/messages`, { content: "seed" });
@@ -283,7 +294,13 @@ describe("fuzzing REST bodies against a running api", () => {
     reportSuiteFigure({
       section: "fuzz",
       name: "REST bodies, query strings, paths",
-      figures: { ...figures, stored: stored.length, crashes: 0 },
+      figures: {
+        ...figures,
+        stored: stored.length,
+        crashes: 0,
+        // This process: the api, and the client with its inputs (RSS keeps their peak).
+        ...memoryGrowthMb(memoryBefore, settledMemory()),
+      },
     });
   });
 });

@@ -7,8 +7,10 @@ import {
   hostileFrameText,
   invalidUtf8,
   jsonText,
+  memoryGrowthMb,
   openSocket,
   reportSuiteFigure,
+  settledMemory,
   uniqueUser,
   useStack,
   validFrame,
@@ -77,7 +79,9 @@ describe("fuzzing WebSocket frames against a running edge", () => {
     ];
     const inputs = [...texts, ...binaries].filter((input) => bytesOf(input).byteLength < MAX_PAYLOAD);
     const accepted = new Set<string>();
+    const memoryBefore = settledMemory();
     let errors = 0;
+    let serverErrors = 0;
     // Batches: a failing check names a small window of inputs, and the edge's queue stays short.
     for (let at = 0; at < inputs.length; at += 300) {
       const batch = inputs.slice(at, at + 300);
@@ -85,6 +89,7 @@ describe("fuzzing WebSocket frames against a running edge", () => {
       batch.forEach((input, i) => {
         const answer = answers[i] ?? [];
         errors += answer.length;
+        serverErrors += answer.filter((e) => e.code === "INTERNAL").length;
         try {
           checkAnswer(input, answer, accepted);
         } catch (failure) {
@@ -115,7 +120,15 @@ describe("fuzzing WebSocket frames against a running edge", () => {
     reportSuiteFigure({
       section: "fuzz",
       name: "WS frames (mutated text + binary)",
-      figures: { inputs: inputs.length, error_frames: errors, stored: stored.length, crashes: 0, server_errors: 0 },
+      figures: {
+        inputs: inputs.length,
+        error_frames: errors,
+        stored: stored.length,
+        crashes: 0,
+        server_errors: serverErrors,
+        // This process: the edge, and the clients with their inputs (RSS keeps their peak).
+        ...memoryGrowthMb(memoryBefore, settledMemory()),
+      },
     });
   });
 

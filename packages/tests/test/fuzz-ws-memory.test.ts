@@ -1,10 +1,16 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { parseClientFrame } from "@chat/protocol";
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import WebSocket from "ws";
-import { hostileFrameText, reportSuiteFigure, uniqueUser, useStack, waitUntil } from "../src";
+import {
+  hostileFrameText,
+  memoryGrowthMb,
+  reportSuiteFigure,
+  settledMemory,
+  uniqueUser,
+  useStack,
+  waitUntil,
+} from "../src";
 
 // Issue 9: 100,000 fuzzed frames through one edge, which runs in this process, so its heap is
 // this heap. Rate limiting is off (the stack's default), and the invalid-frame limit is raised
@@ -17,16 +23,6 @@ const SOCKETS = 4;
 const BATCH = 1_000;
 /** Heap growth allowed after a full GC (a leak of 100 bytes a frame would be 10 MB). */
 const MAX_HEAP_GROWTH_MB = 8;
-
-setFlagsFromString("--expose-gc");
-const gc = (globalThis.gc ?? runInNewContext("gc")) as () => void;
-const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-
-function settledHeap(): { heap: number; rss: number } {
-  for (let i = 0; i < 3; i++) gc();
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heap: heapUsed, rss };
-}
 
 /**
  * Inputs that exercise the edge's per-frame path, not the database: invalid frames plus valid
@@ -95,7 +91,7 @@ it("keeps the edge's heap flat over 100,000 fuzzed frames", { timeout: 120_000 }
   const warmup = frames.slice(0, 10_000);
   await Promise.all(perSocket(warmup).map((part) => drive(url, part, totals)));
   await waitUntil(() => stack().edges[0]?.edge.connectionCount() === 0, "sockets to close");
-  const before = settledHeap();
+  const before = settledMemory();
 
   const started = Date.now();
   const cpu = process.cpuUsage();
@@ -104,9 +100,9 @@ it("keeps the edge's heap flat over 100,000 fuzzed frames", { timeout: 120_000 }
   // CPU time of this process (edge and clients both): wall time depends on the machine's load.
   const { user: cpuUser, system: cpuSystem } = process.cpuUsage(cpu);
   await waitUntil(() => stack().edges[0]?.edge.connectionCount() === 0, "sockets to close");
-  const after = settledHeap();
+  const after = settledMemory();
 
-  const growth = mb(after.heap - before.heap);
+  const growth = memoryGrowthMb(before, after);
   reportSuiteFigure({
     section: "fuzz",
     name: "WS memory over 100k frames",
@@ -114,8 +110,7 @@ it("keeps the edge's heap flat over 100,000 fuzzed frames", { timeout: 120_000 }
       inputs: totals.sent,
       answers: totals.answers,
       reconnects: totals.reconnects,
-      heap_growth_mb: growth,
-      rss_growth_mb: mb(after.rss - before.rss),
+      ...growth,
       frames_per_s: Math.round((totals.sent - warmup.length) / (elapsed / 1_000)),
       cpu_us_per_frame: Math.round((cpuUser + cpuSystem) / (totals.sent - warmup.length)),
       crashes: 0,
@@ -124,5 +119,5 @@ it("keeps the edge's heap flat over 100,000 fuzzed frames", { timeout: 120_000 }
   });
   expect(totals.sent).toBe(FRAMES);
   expect(totals.reconnects).toBeGreaterThan(0);
-  expect(growth).toBeLessThan(MAX_HEAP_GROWTH_MB);
+  expect(growth.heap_growth_mb).toBeLessThan(MAX_HEAP_GROWTH_MB);
 });
