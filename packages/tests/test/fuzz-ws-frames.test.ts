@@ -67,6 +67,9 @@ describe("fuzzing WebSocket frames against a running edge", () => {
     const sessionId = `fuzz-ws-${user}`;
     await using socket = openSocket(stack().wsUrl(sessionId, await stack().token(user)));
     await socket.next("ready");
+    // A second tab of the same user: it must see the accepted messages and nothing else.
+    await using observer = openSocket(stack().wsUrl(sessionId, await stack().token(user)));
+    await observer.next("ready");
 
     const texts = fc.sample(hostileFrameText, { numRuns: 1_200, seed: 9 });
     const binaries: FrameInput[] = [
@@ -114,6 +117,10 @@ describe("fuzzing WebSocket frames against a running edge", () => {
       expect(findUnstorable({ content: row.content, metadata: row.metadata })).toBeUndefined();
     }
     expect(stored.length).toBeGreaterThan(0);
+    await observer.next("message", (m) => m.client_msg_id === "after-fuzz");
+    const seen = observer.frames.flatMap((f) => (f.type === "message" ? [f.content] : []));
+    expect(new Set(seen)).toEqual(new Set(stored.map((row) => row.content)));
+    expect(observer.frames.filter((f) => f.type === "error")).toEqual([]);
     // No frame reached Object.prototype (`__proto__` and `constructor` keys).
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
