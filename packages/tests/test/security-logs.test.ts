@@ -2,7 +2,18 @@ import { Writable } from "node:stream";
 import { createLogger } from "@chat/core";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { makePng, openSocket, openSse, reportSuiteFigure, startStack, TEST_SECRET, uploadFile } from "../src";
+import {
+  makePng,
+  openSocket,
+  openSse,
+  reportSuiteFigure,
+  startStack,
+  TEST_SECRET,
+  type TestStack,
+  uploadFile,
+} from "../src";
+import { nginxAvailable, startGateway } from "../src/nginx";
+import { freePort } from "../src/processes";
 
 /** A pino destination that keeps every line. */
 function captureLines() {
@@ -17,6 +28,36 @@ function captureLines() {
     },
   });
   return { stream, lines };
+}
+
+/**
+ * The same kinds of traffic through the real nginx gateway (infra/nginx): WS with ?token=, a
+ * refused WS, a signed download, a bearer call. Returns its access log lines.
+ */
+async function throughGateway(stack: TestStack, sessionId: string, token: string, forged: string, fileUrl: string) {
+  const port = await freePort();
+  const host = (url: string) => new URL(url).host;
+  const gateway = await startGateway({ port, wsEdges: [host(stack.edges[0]?.url ?? "")], apis: [host(stack.apiUrl)] });
+  try {
+    const ws = (jwt: string) => `ws://127.0.0.1:${port}/ws/${sessionId}?token=${jwt}`;
+    {
+      await using socket = openSocket(ws(token));
+      await socket.next("ready");
+    }
+    {
+      await using refused = openSocket(ws(forged));
+      await refused.closed;
+    }
+    expect((await fetch(`http://127.0.0.1:${port}${fileUrl}`)).status).toBe(200);
+    const listed = await fetch(`http://127.0.0.1:${port}/api/chat/sessions`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(listed.status).toBe(200);
+  } finally {
+    await gateway.stop(); // a WebSocket is logged when it ends
+  }
+  expect(gateway.accessLog.some((line) => line.includes(`/ws/${sessionId}`))).toBe(true);
+  return gateway.accessLog;
 }
 
 describe("logs never carry tokens", { timeout: 60_000 }, () => {
@@ -91,9 +132,14 @@ describe("logs never carry tokens", { timeout: 60_000 }, () => {
     const tampered = upload.body.file_url.replace(/sig=.{4}/, "sig=AAAA");
     expect((await fetch(`${stack.apiUrl}${tampered}`)).status).toBe(403);
     await socket.close();
+    const gatewayLog = nginxAvailable
+      ? await throughGateway(stack, created.session_id, token, forged, upload.body.file_url)
+      : [];
     await stack.close(); // flushes the last lines (disconnects, worker stop)
 
     const secrets = [token, forged, expired, ...signatures].flatMap((s) => [s, s.split(".")[2] ?? s]);
+    const gatewayLeaks = gatewayLog.filter((line) => secrets.some((s) => s && line.includes(s)));
+    expect(gatewayLeaks).toEqual([]);
     const leaks = lines.filter((line) => secrets.some((s) => s && line.includes(s)) || line.includes(text));
     reportSuiteFigure({
       section: "authz",
