@@ -3,6 +3,7 @@ import { CloseCode } from "@chat/protocol";
 import { generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makePng, openSocket, reportSuiteFigure, TEST_SECRET, uploadFile, useStack } from "../src";
+import { spawnApp } from "../src/processes";
 
 /**
  * Forged, stale and misplaced tokens on every way in: REST, SSE (post and resume), file
@@ -185,5 +186,21 @@ describe("JWT attacks on REST, SSE, downloads and WS", { timeout: 60_000 }, () =
       download: "200",
       ws: "ready",
     });
+  });
+
+  it("api and ws-edge (the production apps) refuse to start with the development secret under NODE_ENV=production", async () => {
+    const refusals = await Promise.all(
+      (["api", "ws-edge"] as const).map((app) =>
+        spawnApp(app, { NODE_ENV: "production", DATA_DIR: "/nonexistent-never-opened" }).then(
+          async (started) => {
+            await started.stop("SIGKILL");
+            return `${app} started`;
+          },
+          (error: Error) =>
+            error.message.includes("JWT_SECRET_KEY: the development default") ? "refused" : error.message,
+        ),
+      ),
+    );
+    expect(refusals).toEqual(["refused", "refused"]);
   });
 });
