@@ -5,6 +5,7 @@ import { resolveFilesOptions } from "./files/options";
 import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { observeRequests } from "./http/observe";
+import { limitMessages, MESSAGE_ROUTES } from "./http/rate-limit";
 import { docsRoutes, openApiRoute } from "./routes/docs";
 import { downloadRoutes } from "./routes/downloads";
 import { fileInfoRoutes, fileUploadRoutes } from "./routes/files";
@@ -59,6 +60,8 @@ export function createApi(deps: ApiDeps): Api {
   api.get("/openapi.json", openApiRoute());
   api.use(express.json({ limit: "256kb" }));
   api.use(requireAuth(deps.verifyToken));
+  const limit = limitMessages(deps);
+  if (limit) api.post(MESSAGE_ROUTES, limit);
   api.use("/sessions/:sessionId/messages", streamRoutes(deps));
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
   api.use("/sessions/:sessionId/participants", participantRoutes(deps));

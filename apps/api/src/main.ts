@@ -34,6 +34,7 @@ async function main() {
     logger,
     corsOrigins: env.CORS_ORIGINS,
     checkReady: runtime.ping,
+    messagesPerMinute: env.RATE_LIMIT_ENABLED ? env.RATE_LIMIT_MESSAGES_PER_MINUTE : false,
   });
   const server = createServer(api.app);
   server.listen(env.SERVICE_PORT, () => logger.info({ port: env.SERVICE_PORT }, "api listening"));
