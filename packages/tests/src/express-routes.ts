@@ -3,7 +3,7 @@ import type { Api } from "@chat/api";
 /** The parts of an Express 5 (router 2) layer that say what it serves. */
 interface Layer {
   rawPath?: string;
-  route?: { path: string; methods: Record<string, boolean> };
+  route?: { path: string | string[]; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
 }
 
@@ -18,10 +18,10 @@ export function listRoutes(app: Api["app"]): string[] {
   const walk = (stack: Layer[], prefix: string): string[] =>
     stack.flatMap((layer) => {
       if (layer.route) {
-        const path = join(prefix, layer.route.path);
+        const paths = [layer.route.path].flat().map((path) => join(prefix, path));
         return Object.keys(layer.route.methods)
           .filter((method) => method !== "_all")
-          .map((method) => `${method.toUpperCase()} ${path}`);
+          .flatMap((method) => paths.map((path) => `${method.toUpperCase()} ${path}`));
       }
       if (layer.handle?.stack) return walk(layer.handle.stack, join(prefix, layer.rawPath ?? "/"));
       return [];
