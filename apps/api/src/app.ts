@@ -6,6 +6,7 @@ import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { jsonBodies } from "./http/json-body";
 import { observeRequests } from "./http/observe";
+import { limitMessages, MESSAGE_ROUTES } from "./http/rate-limit";
 import { docsRoutes, openApiRoute } from "./routes/docs";
 import { downloadRoutes } from "./routes/downloads";
 import { fileInfoRoutes, fileUploadRoutes } from "./routes/files";
@@ -59,6 +60,8 @@ export function createApi(deps: ApiDeps): Api {
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
   api.get("/openapi.json", openApiRoute());
   api.use(requireAuth(deps.verifyToken));
+  const limit = limitMessages(deps);
+  if (limit) api.post(MESSAGE_ROUTES, limit);
   // Uploads read their own (multipart) body; every other body is JSON.
   api.use("/sessions/:sessionId/files", fileUploadRoutes(deps, files));
   api.use(jsonBodies("256kb"));

@@ -1,3 +1,5 @@
+export * from "./authz";
+export * from "./express-routes";
 export * from "./files";
 export * from "./fuzz-inputs";
 export * from "./fuzz-socket";
