@@ -13,6 +13,11 @@ export const wsEdgeEnvShape = {
   WS_MESSAGE_SIZE_LIMIT: envInt(65_536, 256),
   RATE_LIMIT_ENABLED: envBoolean(false),
   RATE_LIMIT_MESSAGES_PER_MINUTE: envInt(60, 1),
+  /**
+   * Milliseconds a stored message waits for others to share its PostgreSQL commit (group
+   * commit across sessions); 0: only those that arrive in the same event-loop turn.
+   */
+  MESSAGE_BATCH_WINDOW_MS: envInt(0, 0, 1_000),
 };
 
 export type WsEdgeEnv = ReturnType<typeof loadWsEdgeEnv>;

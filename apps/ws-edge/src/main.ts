@@ -25,6 +25,7 @@ async function main() {
     ...runtimeOptionsFromEnv(env),
     migrate: false,
     batchAppends: true,
+    batchWindowMs: env.MESSAGE_BATCH_WINDOW_MS,
   });
   const { chat, verifyToken } = createServices(runtime, env);
   const edge = createWsEdge({
