@@ -82,7 +82,7 @@ describe("batching appender", () => {
     await appender.close();
   });
 
-  it("with a window, gathers appends from separate turns into one batch; a full batch or close() sends at once", async () => {
+  it("with a window, gathers appends from separate turns into one batch; a batch of windowFill or close() sends at once", async () => {
     const sizes: number[] = [];
     // A window far longer than the test: only a full batch or close() can send.
     const appender = createBatchingAppender(database(), {
