@@ -25,7 +25,7 @@ export interface BatchingAppenderOptions {
   windowMs?: number;
   /**
    * A batch this large goes without waiting out `windowMs`: under load batches fill quickly
-   * and the window costs no latency. @default 16
+   * and the window costs no latency. @default 8
    */
   windowFill?: number;
   /** Told the size of each batch as it is sent (metrics). */
@@ -73,7 +73,7 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
   // A batch holds one connection while it is stored.
   const runner = openStatementRunner(database, maxInFlight);
   const windowMs = options.windowMs ?? 0;
-  const windowFill = Math.min(options.windowFill ?? 16, maxBatch);
+  const windowFill = Math.min(options.windowFill ?? 8, maxBatch);
   let timer: NodeJS.Timeout | undefined;
 
   const send = () => {
