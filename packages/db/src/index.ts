@@ -4,9 +4,11 @@ export {
   type Db,
   type OpenDatabaseOptions,
   openDatabase,
+  type Statement,
 } from "./client.js";
 export { NotFoundError } from "./errors.js";
 export { newMessageId, newSessionId } from "./ids.js";
+export { memberPageStatement } from "./message-page.js";
 export { pageMessagesQuery } from "./message-queries.js";
 export { migrateDatabase, migrationsFolder } from "./migrate.js";
 export { queryRows } from "./raw.js";
