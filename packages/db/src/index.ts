@@ -5,6 +5,7 @@ export {
   type OpenDatabaseOptions,
   openDatabase,
   type Statement,
+  statementRunner,
 } from "./client.js";
 export { NotFoundError } from "./errors.js";
 export { newMessageId, newSessionId } from "./ids.js";
@@ -16,5 +17,5 @@ export { createRepository } from "./repository.js";
 export * as schema from "./schema.js";
 export * from "./schema.js";
 export { likePattern, searchHitsQuery } from "./search-queries.js";
-export { listSessionsQuery } from "./session-list.js";
+export { listSessionsStatement } from "./session-list.js";
 export type * from "./types.js";

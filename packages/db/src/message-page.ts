@@ -1,4 +1,5 @@
 import type { RunStatement, Statement } from "./client.js";
+import { toDate, toJson } from "./decode.js";
 import type { MessageRow, PageMessagesOptions } from "./types.js";
 
 /** What `pageMessagesForMember` answers: a page (oldest first), whether more exist, and the total. */
@@ -77,18 +78,6 @@ export async function pageMessagesForMember(
   const hasMore = rows.length > options.limit;
   const page = rows.slice(0, options.limit).map(toMessageRow);
   return { messages: forward ? page : page.reverse(), hasMore, total };
-}
-
-// The same conversions as drizzle's column mappers.
-const toDate = (value: unknown): Date | null =>
-  value == null ? null : value instanceof Date ? value : new Date(value as string);
-function toJson(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 /** A raw `chat_messages` row (either driver) as drizzle would have returned it. */

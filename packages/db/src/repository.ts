@@ -19,7 +19,7 @@ export function createRepository(database: Database): ChatRepository {
   return {
     ...sessionQueries(db),
     ...sessionUpdates(db),
-    listSessions: (userId, options) => listSessions(db, userId, options),
+    listSessions: (userId, options) => listSessions(db, run, userId, options),
     ...participantQueries(db),
     ...messageQueries(db),
     pageMessagesForMember: (sessionId, userId, options) => pageMessagesForMember(run, sessionId, userId, options),

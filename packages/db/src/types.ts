@@ -54,7 +54,6 @@ export interface SessionListItem extends SessionRow {
   lastMessageAt: Date | null;
   /** Messages after the user's read marker that other senders wrote. */
   unreadCount: number;
-  messageCount: number;
 }
 
 /** Input of `appendMessage`. */
