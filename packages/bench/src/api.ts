@@ -15,7 +15,8 @@
  *
  * CPU per request is the api process's user + system time over the scenario (from /proc)
  * divided by the requests answered: unlike the percentiles it barely moves when other work
- * shares the machine. The load generator's own CPU is printed too, to show it is not the limit.
+ * shares the machine. The same for the PostgreSQL backends of the bench database (db µs/req) and
+ * for the load generator (this process), to show it is not the limit.
  */
 import { cpus, loadavg } from "node:os";
 import { signToken } from "@chat/core";
@@ -124,28 +125,48 @@ interface Measured extends ScenarioResult {
   apiCpuPerRequest: number;
   /** The load generator's (this process's) CPU per request, µs. */
   loadCpuPerRequest: number;
+  /** The PostgreSQL backends' CPU per request (those connected to the bench database), µs. */
+  dbCpuPerRequest: number;
 }
 
-async function measure(url: string, pid: number, scenario: Scenario): Promise<Measured> {
-  const apiBefore = cpuMicros(pid);
+/** CPU so far of each PostgreSQL backend connected to the bench database (same host: /proc). */
+async function backendCpu(sql: postgres.Sql, database: string): Promise<Map<number, number>> {
+  const rows = await sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+  return new Map(rows.map(({ pid }) => [pid, cpuMicros(pid)]));
+}
+
+async function measure(api: { url: string; pid: number }, db: BenchDb, scenario: Scenario): Promise<Measured> {
+  const apiBefore = cpuMicros(api.pid);
+  const dbBefore = await backendCpu(db.sql, db.name);
   const loadBefore = process.cpuUsage();
-  const result = await runScenario(url, scenario, seconds);
+  const result = await runScenario(api.url, scenario, seconds);
   const load = process.cpuUsage(loadBefore);
+  const dbAfter = await backendCpu(db.sql, db.name);
+  // A backend that closed during the run is lost; the api's pool stays warm, so that is rare.
+  let dbUsed = 0;
+  for (const [pid, micros] of dbAfter) dbUsed += micros - (dbBefore.get(pid) ?? 0);
   const requests = Math.max(1, result.requests);
   return {
     ...result,
-    apiCpuPerRequest: Math.round((cpuMicros(pid) - apiBefore) / requests),
+    apiCpuPerRequest: Math.round((cpuMicros(api.pid) - apiBefore) / requests),
     loadCpuPerRequest: Math.round((load.user + load.system) / requests),
+    dbCpuPerRequest: Math.round(dbUsed / requests),
   };
+}
+
+interface BenchDb {
+  sql: postgres.Sql;
+  name: string;
 }
 
 function report(results: Measured[]) {
   log(
-    "\nscenario                                    rate/s   req/s    p50 ms  p90 ms  p99 ms  max ms  non-2xx  errors  api µs/req  load µs/req",
+    "\nscenario                                    rate/s   req/s    p50 ms  p90 ms  p99 ms  max ms  non-2xx  errors  api µs/req  db µs/req  load µs/req",
   );
   for (const r of results) {
     log(
-      `${r.name.padEnd(44)}${String(r.rate).padStart(6)}${r.rps.toFixed(0).padStart(8)}${String(r.p50).padStart(10)}${String(r.p90).padStart(8)}${String(r.p99).padStart(8)}${String(r.max).padStart(8)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}${String(r.apiCpuPerRequest).padStart(12)}${String(r.loadCpuPerRequest).padStart(13)}`,
+      `${r.name.padEnd(44)}${String(r.rate).padStart(6)}${r.rps.toFixed(0).padStart(8)}${String(r.p50).padStart(10)}${String(r.p90).padStart(8)}${String(r.p99).padStart(8)}${String(r.max).padStart(8)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}${String(r.apiCpuPerRequest).padStart(12)}${String(r.dbCpuPerRequest).padStart(11)}${String(r.loadCpuPerRequest).padStart(13)}`,
     );
   }
 }
@@ -158,7 +179,9 @@ async function main() {
     : await createBenchDatabase(serverUrl);
   const dropAtEnd = !reuseDatabase && !keepDatabase;
   let stopApi: (() => Promise<void>) | undefined;
+  let stopWatcher: (() => Promise<void>) | undefined;
   const cleanup = async () => {
+    await stopWatcher?.();
     await stopApi?.();
     if (dropAtEnd) await bench.drop();
   };
@@ -187,11 +210,13 @@ async function main() {
     stopApi = api.stop;
     const token = await signToken({ sub: HEAVY_USER }, { secret: SECRET, expiresIn: "1h" });
     const results: Measured[] = [];
+    const watcher = { sql: postgres(bench.url, { max: 1, onnotice: () => {} }), name: bench.name };
+    stopWatcher = () => watcher.sql.end({ timeout: 5 });
     for (const scenario of scenarios(token).filter((s) => !only || s.name.includes(only))) {
       // A short warm-up (JIT, connection pool, PostgreSQL caches) that is not measured.
       await runScenario(api.url, { ...scenario, rate: Math.min(scenario.rate, 100) }, 2);
       log(`running: ${scenario.name} at ${scenario.rate}/s for ${seconds} s`);
-      results.push(await measure(api.url, api.pid, scenario));
+      results.push(await measure(api, watcher, scenario));
     }
     report(results);
     log(`load average after: ${load()} (on ${cpus().length} cores; anything else running skews the figures)`);
