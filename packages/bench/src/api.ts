@@ -11,6 +11,7 @@
  *   BENCH_KEEP_DATABASE=1              keep the seeded database (prints its name) instead of dropping it
  *   BENCH_DATABASE                     reuse a database kept by BENCH_KEEP_DATABASE: no seeding, no drop
  *   BENCH_API_NODE_ARGS                extra node flags for the api process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
+ *   BENCH_API_POOL_SIZE                the api's DATABASE_POOL_SIZE (default 20)
  *   BENCH_API_LOG_LEVEL                the api's LOG_LEVEL (default info: its one line per request is part of the cost)
  *
  * CPU per request is the api process's user + system time over the scenario (from /proc)
@@ -40,6 +41,7 @@ const keepDatabase = process.env.BENCH_KEEP_DATABASE === "1";
 const reuseDatabase = process.env.BENCH_DATABASE;
 const apiNodeArgs = (process.env.BENCH_API_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const apiLogLevel = process.env.BENCH_API_LOG_LEVEL ?? "info";
+const apiPoolSize = process.env.BENCH_API_POOL_SIZE ?? "20";
 const serverUrl =
   process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 
@@ -203,7 +205,7 @@ async function main() {
     // Requests still in flight when the bench stops the api fail noisily; the bench counts errors itself.
     // The api logs as in production (one line per request) to /dev/null: the line's cost counts.
     const api = await startApiProcess(
-      { DATABASE_URL: bench.url, JWT_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: "20", LOG_LEVEL: apiLogLevel },
+      { DATABASE_URL: bench.url, JWT_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: apiPoolSize, LOG_LEVEL: apiLogLevel },
       apiNodeArgs,
       "ignore",
     );
