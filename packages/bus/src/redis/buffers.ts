@@ -5,14 +5,14 @@ import type { StreamBuffers } from "../types";
 import { execResults, readEntries } from "./replies";
 
 /**
- * KEYS: the buffer, the channel. ARGV: maxLen, ttl ms, data. XADD + PEXPIRE + PUBLISH in one
+ * KEYS: the buffer. ARGV: the channel (not a key: a channel has no slot), maxLen, ttl ms, data. XADD + PEXPIRE + PUBLISH in one
  * script: atomic like the MULTI of `append`, the entry stored before anyone hears of it, and one
  * command a frame, which ioredis auto-pipelines with the other streams' frames.
  */
 const APPEND_AND_PUBLISH = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '${BUFFER_FIELD}', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('PUBLISH', KEYS[2], ARGV[3])
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', '${BUFFER_FIELD}', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[1], ARGV[4])
 return id`;
 
 type Scripted = Redis & {
@@ -23,7 +23,7 @@ type Scripted = Redis & {
 export function createRedisBuffers(commands: Redis, life: Lifecycle, key: (streamId: string) => string): StreamBuffers {
   const redis = commands as Scripted;
   if (!("bufferAppendAndPublish" in commands)) {
-    commands.defineCommand("bufferAppendAndPublish", { numberOfKeys: 2, lua: APPEND_AND_PUBLISH });
+    commands.defineCommand("bufferAppendAndPublish", { numberOfKeys: 1, lua: APPEND_AND_PUBLISH });
   }
   return {
     async append(streamId, data, options = {}) {
