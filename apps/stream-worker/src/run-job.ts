@@ -80,12 +80,12 @@ async function produceReply(
   log: Logger,
 ): Promise<boolean> {
   const { repo, bus } = deps;
-  // Independent lookups at once: time to first token is mostly round trips.
-  const [session, userMessage, existing] = await Promise.all([
-    repo.getSession(job.session_id),
-    repo.getMessage(job.user_message_id),
-    repo.getMessage(job.reply_message_id),
-  ]);
+  // One query for the three lookups: time to first token is mostly round trips.
+  const {
+    session,
+    userMessage,
+    reply: existing,
+  } = await repo.getReplyContext(job.session_id, job.user_message_id, job.reply_message_id);
   if (!session || session.status === "deleted" || !userMessage) {
     log.warn("job for a missing session or message dropped");
     return true;

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, getTableColumns, gt, lt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "./client.js";
 import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
@@ -11,6 +12,7 @@ type MessageQueries = Pick<
   | "appendMessage"
   | "updateMessage"
   | "updateMessageAsEvent"
+  | "getReplyContext"
   | "getMessage"
   | "pageMessages"
   | "countMessages"
@@ -173,6 +175,22 @@ export function messageQueries(db: Db): MessageQueries {
     },
 
     getMessage,
+
+    async getReplyContext(sessionId, userMessageId, replyMessageId) {
+      const reply = alias(chatMessages, "reply");
+      const [row] = await db
+        .select({ session: chatSessions, userMessage: chatMessages, reply })
+        .from(chatSessions)
+        .leftJoin(chatMessages, eq(chatMessages.messageId, userMessageId))
+        .leftJoin(reply, eq(reply.messageId, replyMessageId))
+        .where(eq(chatSessions.sessionId, sessionId));
+      if (!row) return {};
+      return {
+        session: row.session,
+        ...(row.userMessage ? { userMessage: row.userMessage } : {}),
+        ...(row.reply ? { reply: row.reply } : {}),
+      };
+    },
 
     async pageMessages(sessionId, options) {
       const { limit } = options;
