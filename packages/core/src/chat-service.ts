@@ -110,16 +110,19 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
     },
 
     async cancelReply(sessionId, messageId, by) {
-      const message = await repo.getMessage(messageId);
-      if (!message) {
-        // Not stored yet: a reply still in the queue can be cancelled before it starts.
-        if ((await bus.kv.get(keys.replyPending(messageId))) !== sessionId) {
+      let message = await repo.getMessage(messageId);
+      // Not stored yet: a reply still in the queue can be cancelled before it starts. Without
+      // its pending marker, read the row again: a worker may have stored it and dropped the
+      // marker between the two reads.
+      if (!message && (await bus.kv.get(keys.replyPending(messageId))) !== sessionId) {
+        message = await repo.getMessage(messageId);
+        if (!message) throw new ChatError("NOT_FOUND", "Message not found");
+      }
+      if (message) {
+        if (message.sessionId !== sessionId || message.senderType !== "agent") {
           throw new ChatError("NOT_FOUND", "Message not found");
         }
-      } else if (message.sessionId !== sessionId || message.senderType !== "agent") {
-        throw new ChatError("NOT_FOUND", "Message not found");
-      } else if (message.status !== "streaming") {
-        return;
+        if (message.status !== "streaming") return;
       }
       // Remembered for a worker that has not subscribed yet; published for one that has.
       await bus.kv.set(keys.replyCancel(messageId), by, EARLY_CANCEL_TTL);
