@@ -1,9 +1,10 @@
-import { channels, keys } from "@chat/bus";
-import { type AgentJob, controlMessageSchema } from "@chat/core";
+import { channels, keys, type Unsubscribe } from "@chat/bus";
+import type { AgentJob, Logger } from "@chat/core";
 import type { MessageRow } from "@chat/db";
 import { ChatError, type ErrorFrame, type FinishReason, type ServerFrame } from "@chat/protocol";
 import type { HistoryTurn, ReplyEvent } from "./agents/backend";
 import { agentFailure } from "./agents/errors";
+import { CancelAbort, watchCancel } from "./cancel-watch";
 import { Coalescer } from "./coalescer";
 import type { StreamWorkerDeps } from "./options";
 import { AgentTimeout, Watchdog } from "./watchdog";
@@ -11,11 +12,6 @@ import { AgentTimeout, Watchdog } from "./watchdog";
 /** Thrown through the abort signal when the worker shuts down: the job is left for another. */
 export class ShutdownAbort extends Error {
   override readonly name = "ShutdownAbort";
-}
-
-/** Thrown through the abort signal when a participant stops the reply. */
-export class CancelAbort extends Error {
-  override readonly name = "CancelAbort";
 }
 
 export interface JobContext {
@@ -58,14 +54,38 @@ async function replyRow(deps: StreamWorkerDeps, job: AgentJob, existing: Message
  * final text. Returns false when the job must stay pending (the worker is shutting down).
  */
 export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, giveUp }: JobContext): Promise<boolean> {
-  const { repo, bus, logger } = deps;
-  const log = logger.child({ session_id: job.session_id, message_id: job.reply_message_id, trace_id: job.trace_id });
-  // Independent lookups at once: time to first token is mostly round trips.
-  const [session, userMessage, existing] = await Promise.all([
-    repo.getSession(job.session_id),
-    repo.getMessage(job.user_message_id),
-    repo.getMessage(job.reply_message_id),
-  ]);
+  const log = deps.logger.child({
+    session_id: job.session_id,
+    message_id: job.reply_message_id,
+    trace_id: job.trace_id,
+  });
+  const abort = new AbortController();
+  // Listening for a cancel starts at once, beside the lookups and the row insert, not after
+  // them: time to first token is mostly sequential round trips.
+  const cancelWatch = watchCancel(deps, job, abort);
+  cancelWatch.catch(() => undefined); // handled where awaited
+  try {
+    return await produceReply(job, attempt, { deps, shutdown, giveUp }, abort, cancelWatch, log);
+  } finally {
+    await cancelWatch.then((unsubscribe) => unsubscribe()).catch(() => undefined);
+  }
+}
+
+async function produceReply(
+  job: AgentJob,
+  attempt: number,
+  { deps, shutdown, giveUp }: JobContext,
+  abort: AbortController,
+  cancelWatch: Promise<Unsubscribe>,
+  log: Logger,
+): Promise<boolean> {
+  const { repo, bus } = deps;
+  // One query for the three lookups: time to first token is mostly round trips.
+  const {
+    session,
+    userMessage,
+    reply: existing,
+  } = await repo.getReplyContext(job.session_id, job.user_message_id, job.reply_message_id);
   if (!session || session.status === "deleted" || !userMessage) {
     log.warn("job for a missing session or message dropped");
     return true;
@@ -82,32 +102,18 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
 
   const channel = channels.session(job.session_id);
   const bufferKey = keys.streamBuffer(job.reply_message_id);
-  // Every frame of the reply goes to the buffer too, so a resumer can replay it whole. The
-  // append is sent first: both commands travel on the bus's one command connection, which
-  // Redis runs in order, so no subscriber can see a chunk that a resumer would not find.
+  // Every frame of the reply goes to the buffer too, so a resumer can replay it whole; one
+  // script stores it there first and then publishes it, so no subscriber can see a chunk that
+  // a resumer would not find.
   const emit = async (frame: ServerFrame) => {
-    const data = JSON.stringify(frame);
-    await Promise.all([bus.buffers.append(bufferKey, data), bus.pubsub.publish(channel, data)]);
+    await bus.buffers.appendAndPublish(bufferKey, channel, JSON.stringify(frame));
   };
   const base = { session_id: job.session_id, message_id: job.reply_message_id };
 
-  const abort = new AbortController();
+  // Ready long since, as a rule; a failure leaves the job for a retry, like a failed insert.
+  await cancelWatch;
   const onShutdown = () => abort.abort(new ShutdownAbort("worker shutting down"));
   shutdown.addEventListener("abort", onShutdown, { once: true });
-  const unsubscribe = await bus.pubsub.subscribe(channels.control(job.reply_message_id), (payload) => {
-    let parsed: ReturnType<typeof controlMessageSchema.safeParse>;
-    try {
-      parsed = controlMessageSchema.safeParse(JSON.parse(payload));
-    } catch {
-      return;
-    }
-    if (parsed.success) abort.abort(new CancelAbort(`cancelled by ${parsed.data.by}`));
-  });
-  // Checked after subscribing: a cancel sent before either is seen by one of them.
-  const earlyCancel = bus.kv.get(keys.replyCancel(job.reply_message_id)).then((by) => {
-    if (by) abort.abort(new CancelAbort("cancelled early"));
-  });
-  earlyCancel.catch(() => undefined); // awaited below, unless stream_start already failed
 
   const started = Date.now();
   let text = "";
@@ -135,7 +141,6 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
       timestamp: new Date().toISOString(),
     });
     if (giveUp) throw giveUp;
-    await earlyCancel;
     abort.signal.throwIfAborted();
     const agent = await agentLookup;
     const backend = agent && deps.backends[agent.backend];
@@ -191,7 +196,6 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
   } finally {
     watchdog.stop();
     shutdown.removeEventListener("abort", onShutdown);
-    await unsubscribe();
   }
 
   const latencyMs = Date.now() - started;

@@ -1,18 +1,30 @@
 /**
  * The stream worker of `pnpm bench:stream`, in its own process so that its CPU per chunk is
  * measured apart from the edge, the api, the upstream and the clients. Answers "cpu" messages
- * over IPC with its process.cpuUsage().
+ * over IPC with its process.cpuUsage(). BENCH_TRACE=1: times every repository and bus call and
+ * prints the counts per job when stopped.
  */
 import { createTestBus } from "@chat/bus/testing";
 import { createStaticAgentRegistry, silentLogger } from "@chat/core";
 import { createRepository, openDatabase } from "@chat/db";
 import { createBackends, createStreamWorker } from "@chat/stream-worker";
+import { callStatsLines, traced } from "./lib/call-stats";
 
 const env = process.env;
+const trace = Boolean(env.BENCH_TRACE);
 const database = await openDatabase({ url: env.CHILD_DATABASE_URL, maxConnections: 20 });
-const bus = createTestBus({ namespace: env.CHILD_NAMESPACE });
+const rawBus = createTestBus({ namespace: env.CHILD_NAMESPACE });
+const bus = trace
+  ? Object.assign(Object.create(rawBus) as typeof rawBus, {
+      pubsub: traced("bus.pubsub", rawBus.pubsub),
+      kv: traced("bus.kv", rawBus.kv),
+      buffers: traced("bus.buffers", rawBus.buffers),
+      jobs: traced("bus.jobs", rawBus.jobs),
+    })
+  : rawBus;
+const repo = createRepository(database);
 const worker = createStreamWorker({
-  repo: createRepository(database),
+  repo: trace ? traced("repo", repo) : repo,
   bus,
   agents: createStaticAgentRegistry([
     {
@@ -33,10 +45,11 @@ const worker = createStreamWorker({
 worker.start();
 process.on("message", (message) => {
   if (message === "cpu") process.send?.({ cpu: process.cpuUsage() });
-  if (message === "stop") {
+  if (typeof message === "object" && message !== null && "stop" in message) {
+    if (trace) for (const line of callStatsLines((message as { stop: number }).stop, "job")) console.log(line);
     void worker
       .close()
-      .then(() => bus.close())
+      .then(() => rawBus.close())
       .then(() => database.close())
       .then(() => process.exit(0));
   }

@@ -1,161 +1,153 @@
 /**
  * `pnpm bench:stream`: C concurrent agent replies from a local OpenAI-compatible upstream
- * (tokens at a fixed rate, each carrying its emit time) through the worker (own process),
- * Redis, and a ws-edge to C WebSocket clients. Reports the latency the pipeline adds per
- * token (upstream emit → client receive), the time-to-first-token overhead, chunks/s and the
- * worker's CPU per chunk. Real PostgreSQL and Redis (DATABASE_URL/REDIS_URL, else the local
- * defaults): the worker is another process. Env: STREAMS (200), TOKENS (40), TOKEN_INTERVAL_MS (50),
- * BENCH_CPU_PROF (a directory for the worker's CPU profile).
+ * (tokens at a fixed rate, each carrying its emit time) through the worker and a ws-edge (each
+ * its own process), Redis and PostgreSQL, to C WebSocket clients. Reports the latency the
+ * pipeline adds per token (upstream emit → client receive), the time-to-first-token overhead,
+ * chunks/s and the worker's and the edge's CPU per chunk.
+ *
+ * Load shape: each client sends ROUNDS messages one after another (the next when the reply
+ * ended); the first messages are spread over STAGGER_MS (default: one reply's length), so that
+ * from the end of round 1 to the start of the last round all STREAMS replies run at once, in
+ * steady state, as independent conversations (not phase-locked to the same millisecond). Only
+ * the rounds in between are measured. STAGGER_MS=0 ROUNDS=1 is a burst instead: every message
+ * sent in the same millisecond, which measures queueing behind 200 simultaneous job starts.
+ *
+ * Real PostgreSQL and Redis (DATABASE_URL/REDIS_URL, else the local defaults). Env: STREAMS
+ * (200), TOKENS (40), TOKEN_INTERVAL_MS (50), ROUNDS (4), STAGGER_MS, BENCH_CPU_PROF (a
+ * directory for the worker's and the edge's CPU profiles), BENCH_TRACE (the worker's repository
+ * and bus calls per job, with their mean and max time).
  */
-import { fork } from "node:child_process";
-import { cpus } from "node:os";
+import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createStaticAgentRegistry } from "@chat/core";
-import type { ServerFrame } from "@chat/protocol";
+import { now, StreamClient, type Turn } from "./lib/stream-client";
+import { machineLine, percentile } from "./report";
 
 process.env.DATABASE_URL ||= process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 process.env.REDIS_URL ||= process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
 const STREAMS = Number(process.env.STREAMS ?? 200);
 const TOKENS = Number(process.env.TOKENS ?? 40);
 const INTERVAL = Number(process.env.TOKEN_INTERVAL_MS ?? 50);
+const ROUNDS = Number(process.env.ROUNDS ?? 4);
+const STAGGER = Number(process.env.STAGGER_MS ?? TOKENS * INTERVAL);
 
-const { openSocket, startFakeOpenAi, startStack } = await import("@chat/tests");
-const now = () => performance.timeOrigin + performance.now();
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
+const { startFakeOpenAi, startStack } = await import("@chat/tests");
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 const upstream = await startFakeOpenAi({ intervalMs: INTERVAL, clockTokens: TOKENS });
 const stack = await startStack({
   worker: false,
+  edges: 0,
   agents: createStaticAgentRegistry([
     { id: 2, name: "bench upstream", logo_url: null, framework: "openai", backend: "openai" },
   ]),
-  edgeOptions: { maxConnections: STREAMS + 100 },
 });
-const child = fork(fileURLToPath(new URL("./stream-worker-child.ts", import.meta.url)), {
-  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there.
-  execArgv: [
-    "--import",
-    "tsx",
-    ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-  ],
-  env: {
-    ...process.env,
-    CHILD_DATABASE_URL: stack.database.url,
-    CHILD_NAMESPACE: stack.namespace,
-    BENCH_UPSTREAM_URL: upstream.url,
-    BENCH_CONCURRENCY: String(STREAMS + 16),
-  },
-});
-await new Promise<void>((resolve) => child.once("message", () => resolve()));
-const cpu = () =>
-  new Promise<NodeJS.CpuUsage>((resolve) => {
-    child.once("message", (m: { cpu: NodeJS.CpuUsage }) => resolve(m.cpu));
-    child.send("cpu");
+
+/** A child process of the bench, measured apart: answers "cpu" with its process.cpuUsage(). */
+async function child(
+  file: string,
+  env: Record<string, string>,
+): Promise<{ process: ChildProcess; first: { port?: number } }> {
+  const proc = fork(fileURLToPath(new URL(file, import.meta.url)), {
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
+    env: { ...process.env, CHILD_DATABASE_URL: stack.database.url, CHILD_NAMESPACE: stack.namespace, ...env },
+  });
+  const first = await new Promise<{ port?: number }>((resolve) =>
+    proc.once("message", (m) => resolve(typeof m === "object" && m !== null ? m : {})),
+  );
+  return { process: proc, first };
+}
+const cpu = (proc: ChildProcess) =>
+  new Promise<number>((resolve) => {
+    proc.once("message", (m: { cpu: NodeJS.CpuUsage }) => resolve(m.cpu.user + m.cpu.system));
+    proc.send("cpu");
   });
 
-interface Client {
-  socket: ReturnType<typeof openSocket>;
-  sentAt: number;
-  added: number[];
-  ttftOverhead?: number;
-  echoAt?: number;
-  startAt?: number;
-  chunks: number;
-  done: Promise<void>;
-}
+const worker = await child("./stream-worker-child.ts", {
+  BENCH_UPSTREAM_URL: upstream.url,
+  BENCH_CONCURRENCY: String(STREAMS + 16),
+});
+const edge = await child("./stream-edge-child.ts", { BENCH_MAX_CONNECTIONS: String(STREAMS + 100) });
+const edgeUrl = `ws://127.0.0.1:${edge.first.port}`;
 
-async function openClients(count: number): Promise<Client[]> {
+async function openClients(count: number): Promise<StreamClient[]> {
   const token = await stack.token("bench");
-  const clients: Client[] = [];
+  const clients: StreamClient[] = [];
   for (let i = 0; i < count; i++) {
     const created = await stack.request("bench", "POST", "/api/chat/sessions", { agent_id: 2 });
-    const socket = openSocket(stack.wsUrl(created.body.session_id, token));
-    await socket.next("ready", undefined, 20_000);
-    const client: Client = { socket, sentAt: 0, added: [], chunks: 0, done: Promise.resolve() };
-    client.done = new Promise<void>((resolve) => {
-      socket.ws.on("message", (data: Buffer) => {
-        const receivedAt = now();
-        const frame = JSON.parse(data.toString()) as ServerFrame;
-        if (frame.type === "message" && client.echoAt === undefined) client.echoAt = receivedAt - client.sentAt;
-        if (frame.type === "stream_start") client.startAt = receivedAt - client.sentAt;
-        if (frame.type === "stream_chunk") {
-          client.chunks += 1;
-          for (const [, arrival, emit] of frame.content.matchAll(/<([\d.]+),([\d.]+)>/g)) {
-            const emittedAt = Number(emit);
-            if (client.ttftOverhead === undefined) {
-              client.ttftOverhead = receivedAt - client.sentAt - (emittedAt - Number(arrival));
-            }
-            client.added.push(receivedAt - emittedAt);
-          }
-        } else if (frame.type === "stream_end") resolve();
-      });
-    });
+    const client = new StreamClient(`${edgeUrl}/ws/${created.body.session_id}?token=${token}`);
+    await client.ready;
     clients.push(client);
   }
   return clients;
 }
 
-async function run(clients: Client[]) {
-  for (const client of clients) {
-    client.sentAt = now();
-    client.socket.send({ type: "message", content: "go" });
-  }
-  await Promise.all(clients.map((c) => c.done));
+/** Every client's turns, round by round; client i starts at i × stagger / count. */
+async function run(clients: StreamClient[], rounds: number, staggerMs: number): Promise<Turn[][]> {
+  return Promise.all(
+    clients.map(async (client, i) => {
+      await new Promise((resolve) => setTimeout(resolve, (i * staggerMs) / clients.length));
+      const turns: Turn[] = [];
+      for (let round = 0; round < rounds; round++) turns.push(await client.turn());
+      return turns;
+    }),
+  );
 }
 
 // Warm-up (JIT, connection pools), not measured.
-await run(await openClients(Math.min(10, STREAMS)));
+const warm = await openClients(Math.min(10, STREAMS));
+await run(warm, 1, 0);
+for (const client of warm) client.close();
 
 const clients = await openClients(STREAMS);
-const cpuBefore = await cpu();
+const [workerBefore, edgeBefore] = [await cpu(worker.process), await cpu(edge.process)];
 const started = now();
-await run(clients);
+const turnsByClient = await run(clients, ROUNDS, STAGGER);
 const elapsed = now() - started;
-const cpuAfter = await cpu();
+const [workerAfter, edgeAfter] = [await cpu(worker.process), await cpu(edge.process)];
 
-const added = clients.flatMap((c) => c.added);
-const ttft = clients.map((c) => c.ttftOverhead ?? Number.NaN).filter(Number.isFinite);
-const chunks = clients.reduce((sum, c) => sum + c.chunks, 0);
-const workerCpuUs = cpuAfter.user - cpuBefore.user + (cpuAfter.system - cpuBefore.system);
+// Steady state: the rounds during which every stream runs (all of them when there are < 3).
+const measured = turnsByClient.flatMap((turns) => (ROUNDS >= 3 ? turns.slice(1, -1) : turns));
+const all = turnsByClient.flat();
+const added = measured.flatMap((t) => t.added);
+const ttft = measured.map((t) => t.ttftOverhead ?? Number.NaN).filter(Number.isFinite);
+const pick = (key: "echo" | "start", p: number) =>
+  ms(percentile(measured.map((t) => t[key] ?? Number.NaN).filter(Number.isFinite), p));
+const chunks = all.reduce((sum, t) => sum + t.chunks, 0);
+const perChunk = (before: number, after: number) => `${((after - before) / chunks).toFixed(1)} µs`;
 
-console.log(`stream bench: ${STREAMS} concurrent streams × ${TOKENS} tokens every ${INTERVAL} ms`);
 console.log(
-  `machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, PostgreSQL + Redis`,
+  `stream bench: ${STREAMS} concurrent streams × ${TOKENS} tokens every ${INTERVAL} ms, ${ROUNDS} rounds, first messages spread over ${STAGGER} ms`,
 );
-console.log(`tokens received: ${added.length} in ${chunks} chunks over ${(elapsed / 1_000).toFixed(2)} s`);
+console.log(`${machineLine()}, PostgreSQL + Redis`);
+console.log(
+  `measured: ${measured.length} replies (${ROUNDS >= 3 ? `rounds 2..${ROUNDS - 1}` : "all rounds"}), ${added.length} tokens; all: ${all.length} replies, ${chunks} chunks in ${(elapsed / 1_000).toFixed(2)} s`,
+);
 console.log(
   `added latency per token (upstream emit → client receive): p50 ${ms(percentile(added, 50))}, p99 ${ms(percentile(added, 99))}, max ${ms(Math.max(...added))}`,
 );
 console.log(
-  `TTFT overhead (client TTFT − upstream TTFT): p50 ${ms(percentile(ttft, 50))}, p99 ${ms(percentile(ttft, 99))}`,
+  `TTFT overhead (client TTFT − upstream TTFT): p50 ${ms(percentile(ttft, 50))}, p99 ${ms(percentile(ttft, 99))}, max ${ms(Math.max(...ttft))}`,
 );
 console.log(
-  `stored-message echo p50 ${ms(
-    percentile(
-      clients.map((c) => c.echoAt ?? Number.NaN),
-      50,
-    ),
-  )}, stream_start p50 ${ms(
-    percentile(
-      clients.map((c) => c.startAt ?? Number.NaN),
-      50,
-    ),
-  )}`,
+  `stored-message echo p50 ${pick("echo", 50)} p99 ${pick("echo", 99)}; stream_start p50 ${pick("start", 50)} p99 ${pick("start", 99)}`,
 );
 console.log(`chunks/s delivered: ${((chunks / elapsed) * 1_000).toFixed(0)}`);
 console.log(
-  `worker CPU per chunk: ${(workerCpuUs / chunks).toFixed(1)} µs (${(workerCpuUs / 1_000).toFixed(0)} ms total)`,
+  `CPU per chunk (whole run, job starts and ends included): worker ${perChunk(workerBefore, workerAfter)}, edge ${perChunk(edgeBefore, edgeAfter)}`,
 );
 
-child.send("stop");
-await new Promise((resolve) => child.once("exit", resolve));
-for (const client of clients) await client.socket.close();
+for (const client of clients) client.close();
+// The warm-up's jobs count too (their calls are traced as well).
+const jobs = all.length + warm.length;
+for (const proc of [worker.process, edge.process]) {
+  proc.send({ stop: jobs });
+  await new Promise((resolve) => proc.once("exit", resolve));
+}
 await stack.close();
 await upstream.close();
 process.exit(0);

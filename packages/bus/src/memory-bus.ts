@@ -30,12 +30,13 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const life = new Lifecycle("memory");
   const closing = new AbortController();
   const pubsub = createMemoryPubSub(hub, life, prefix, onError);
+  const buffers = createMemoryBuffers(hub, life, (streamId) => prefix + streamId, pubsub);
 
   return {
     kind: "memory",
     pubsub,
     jobs: createMemoryJobs({ hub, life, closing: closing.signal, stream: jobStream, group: jobGroup }),
-    buffers: createMemoryBuffers(hub, life, (streamId) => prefix + streamId),
+    buffers,
     kv: createMemoryKv(hub, life, (key) => prefix + key),
     presence: createMemoryPresence(hub, life, (key) => prefix + key),
     keyPrefix: prefix,

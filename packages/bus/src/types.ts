@@ -94,6 +94,12 @@ export interface AppendOptions {
  */
 export interface StreamBuffers {
   append(streamId: string, data: string, options?: AppendOptions): Promise<string>;
+  /**
+   * `append`, then publish `data` on `channel`, as one command (one round trip, one script on
+   * Redis): no subscriber can see a frame that a resumer reading the buffer would not find,
+   * and a stream's frames cost one command each instead of four. Resolves with the entry id.
+   */
+  appendAndPublish(streamId: string, channel: string, data: string, options?: AppendOptions): Promise<string>;
   /** Entries after `afterId` (exclusive), oldest first; all of them when `afterId` is omitted. */
   read(streamId: string, afterId?: string): Promise<BufferEntry[]>;
   /** Set the buffer to expire in `ttlSeconds` (e.g. shortly after the stream ended). */

@@ -53,18 +53,22 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
     const agentId = session.agentId;
     if (agentId == null) throw new Error("enqueueReply needs a session with an agent");
     const replyMessageId = newMessageId();
-    await bus.kv.set(keys.replyPending(replyMessageId), session.sessionId, PENDING_REPLY_TTL);
-    await bus.jobs.enqueue(
-      encodeJob({
-        kind: "reply",
-        session_id: session.sessionId,
-        user_message_id: userMessageId,
-        reply_message_id: replyMessageId,
-        agent_id: agentId,
-        trace_id: session.traceId,
-        enqueued_at: new Date().toISOString(),
-      }),
-    );
+    // Sent together: both go on the bus's one command connection, which Redis runs in order,
+    // so the pending mark is still set before any worker can take the job; one round trip.
+    await Promise.all([
+      bus.kv.set(keys.replyPending(replyMessageId), session.sessionId, PENDING_REPLY_TTL),
+      bus.jobs.enqueue(
+        encodeJob({
+          kind: "reply",
+          session_id: session.sessionId,
+          user_message_id: userMessageId,
+          reply_message_id: replyMessageId,
+          agent_id: agentId,
+          trace_id: session.traceId,
+          enqueued_at: new Date().toISOString(),
+        }),
+      ),
+    ]);
     return replyMessageId;
   }
 
@@ -82,9 +86,17 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
       if (duplicate) return { message, duplicate };
       // Stored first, published second: a publish that fails loses nothing, since every client
       // recovers stored events by seq.
-      await bus.pubsub.publish(channels.session(input.session.sessionId), JSON.stringify(messageToFrame(message)));
-      if (input.session.agentId == null) return { message, duplicate };
-      const replyMessageId = await enqueueReply(input.session, message.messageId);
+      const published = bus.pubsub.publish(
+        channels.session(input.session.sessionId),
+        JSON.stringify(messageToFrame(message)),
+      );
+      if (input.session.agentId == null) {
+        await published;
+        return { message, duplicate };
+      }
+      // The job goes out with the publish (same connection, same order), not a round trip later:
+      // time to first token is mostly sequential round trips.
+      const [, replyMessageId] = await Promise.all([published, enqueueReply(input.session, message.messageId)]);
       return { message, duplicate, replyMessageId };
     },
 
@@ -98,16 +110,19 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
     },
 
     async cancelReply(sessionId, messageId, by) {
-      const message = await repo.getMessage(messageId);
-      if (!message) {
-        // Not stored yet: a reply still in the queue can be cancelled before it starts.
-        if ((await bus.kv.get(keys.replyPending(messageId))) !== sessionId) {
+      let message = await repo.getMessage(messageId);
+      // Not stored yet: a reply still in the queue can be cancelled before it starts. Without
+      // its pending marker, read the row again: a worker may have stored it and dropped the
+      // marker between the two reads.
+      if (!message && (await bus.kv.get(keys.replyPending(messageId))) !== sessionId) {
+        message = await repo.getMessage(messageId);
+        if (!message) throw new ChatError("NOT_FOUND", "Message not found");
+      }
+      if (message) {
+        if (message.sessionId !== sessionId || message.senderType !== "agent") {
           throw new ChatError("NOT_FOUND", "Message not found");
         }
-      } else if (message.sessionId !== sessionId || message.senderType !== "agent") {
-        throw new ChatError("NOT_FOUND", "Message not found");
-      } else if (message.status !== "streaming") {
-        return;
+        if (message.status !== "streaming") return;
       }
       // Remembered for a worker that has not subscribed yet; published for one that has.
       await bus.kv.set(keys.replyCancel(messageId), by, EARLY_CANCEL_TTL);

@@ -3,7 +3,7 @@ import type { Database, Db } from "./client.js";
 import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
 import { messageQueries } from "./message-queries.js";
-import { openStatementRunner, type StatementRunner } from "./raw.js";
+import { openStatementRunner, type StatementRunner, toMessageRow } from "./raw.js";
 import { chatMessages } from "./schema.js";
 import type { AppendMessageInput, MessageRow } from "./types.js";
 
@@ -156,31 +156,6 @@ async function storeBatch(
     if (result instanceof Error || result === undefined) pending.reject(result ?? new Error("no result"));
     else pending.resolve(result);
   });
-}
-
-/** Raw `chat_messages` columns → the drizzle row shape (drivers differ in int8/timestamp types). */
-function toMessageRow(raw: Record<string, unknown>): MessageRow {
-  const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
-  const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : (v ?? null));
-  return {
-    id: Number(raw.id),
-    sessionId: raw.session_id as string,
-    messageId: raw.message_id as string,
-    senderType: raw.sender_type as MessageRow["senderType"],
-    senderId: raw.sender_id as string,
-    messageType: raw.message_type as MessageRow["messageType"],
-    content: (raw.content as string | null) ?? null,
-    metadata: json(raw.metadata),
-    tokensUsed: raw.tokens_used == null ? null : Number(raw.tokens_used),
-    latencyMs: raw.latency_ms == null ? null : Number(raw.latency_ms),
-    isEdited: (raw.is_edited as boolean | null) ?? false,
-    editedAt: date(raw.edited_at),
-    createdAt: date(raw.created_at),
-    seq: Number(raw.seq),
-    eventSeq: Number(raw.event_seq),
-    clientMsgId: (raw.client_msg_id as string | null) ?? null,
-    status: raw.status as MessageRow["status"],
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { RunStatement, Statement } from "./client.js";
-import { toDate, toJson } from "./decode.js";
+import { toMessageRow } from "./raw.js";
 import type { MessageRow, PageMessagesOptions } from "./types.js";
 
 /** What `pageMessagesForMember` answers: a page (oldest first), whether more exist, and the total. */
@@ -78,27 +78,4 @@ export async function pageMessagesForMember(
   const hasMore = rows.length > options.limit;
   const page = rows.slice(0, options.limit).map(toMessageRow);
   return { messages: forward ? page : page.reverse(), hasMore, total };
-}
-
-/** A raw `chat_messages` row (either driver) as drizzle would have returned it. */
-export function toMessageRow(raw: Record<string, unknown>): MessageRow {
-  return {
-    id: raw.id as number,
-    sessionId: raw.session_id as string | null,
-    messageId: raw.message_id as string,
-    senderType: raw.sender_type as MessageRow["senderType"],
-    senderId: raw.sender_id as string,
-    messageType: raw.message_type as MessageRow["messageType"],
-    content: raw.content as string | null,
-    metadata: toJson(raw.metadata) as MessageRow["metadata"],
-    tokensUsed: raw.tokens_used as number | null,
-    latencyMs: raw.latency_ms as number | null,
-    isEdited: raw.is_edited as boolean | null,
-    editedAt: toDate(raw.edited_at),
-    createdAt: toDate(raw.created_at),
-    seq: Number(raw.seq),
-    eventSeq: Number(raw.event_seq),
-    clientMsgId: raw.client_msg_id as string | null,
-    status: raw.status as MessageRow["status"],
-  };
 }

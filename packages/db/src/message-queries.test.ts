@@ -183,3 +183,36 @@ describe("updateMessageAsEvent", () => {
     expect(await repo().updateMessageAsEvent("msg_unknown", { content: "x" })).toBeUndefined();
   });
 });
+
+describe("getReplyContext", () => {
+  test("reads the session, the user message and an earlier reply row in one call", async () => {
+    const { sessionId } = await repo().createSession({ userId: "u-ctx", agentId: 1 });
+    const { message: asked } = await repo().appendMessage({
+      sessionId,
+      senderType: "user",
+      senderId: "u-ctx",
+      messageType: "text",
+      content: "question",
+    });
+    const before = await repo().getReplyContext(sessionId, asked.messageId, "msg_reply_ctx");
+    expect(before.session?.sessionId).toBe(sessionId);
+    expect(before.userMessage).toEqual(asked);
+    expect(before.reply).toBeUndefined();
+
+    const { message: reply } = await repo().appendMessage({
+      sessionId,
+      messageId: "msg_reply_ctx",
+      senderType: "agent",
+      senderId: "1",
+      messageType: "stream",
+      content: "",
+      status: "streaming",
+    });
+    const after = await repo().getReplyContext(sessionId, asked.messageId, "msg_reply_ctx");
+    expect(after.reply).toEqual(reply);
+    expect(after.session?.lastSeq).toBe(2);
+
+    expect(await repo().getReplyContext("sess_unknown", asked.messageId, "msg_reply_ctx")).toEqual({});
+    expect((await repo().getReplyContext(sessionId, "msg_unknown", "msg_unknown")).userMessage).toBeUndefined();
+  });
+});

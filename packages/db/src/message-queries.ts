@@ -1,16 +1,18 @@
-import { and, asc, count, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gt, lt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "./client.js";
 import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
-import { single } from "./raw.js";
+import { queryRows, single, toMessageRow } from "./raw.js";
 import { chatMessages, chatSessions } from "./schema.js";
-import type { ChatRepository, MessageRow, PageMessagesOptions } from "./types.js";
+import type { AppendMessageInput, ChatRepository, MessageRow, PageMessagesOptions } from "./types.js";
 
 type MessageQueries = Pick<
   ChatRepository,
   | "appendMessage"
   | "updateMessage"
   | "updateMessageAsEvent"
+  | "getReplyContext"
   | "getMessage"
   | "pageMessages"
   | "countMessages"
@@ -64,8 +66,33 @@ export function messageQueries(db: Db): MessageQueries {
     return row;
   };
 
+  /**
+   * An append without a client_msg_id (no resend to detect) as one statement, one round trip:
+   * the CTE bumps the session's counter, holding its row lock until the statement commits, so
+   * appends to one session still get seqs 1..N in order with no gap.
+   */
+  const appendOne = async (input: AppendMessageInput): Promise<MessageRow> => {
+    const [row] = await queryRows<Record<string, unknown>>(
+      db,
+      sql`with bumped as (
+            update chat_sessions set last_seq = last_seq + 1, updated_at = now()
+            where session_id = ${input.sessionId} returning last_seq)
+          insert into chat_messages
+            (session_id, message_id, sender_type, sender_id, message_type, content, metadata, status, seq, event_seq)
+          select ${input.sessionId}, ${input.messageId ?? newMessageId()}, ${input.senderType}, ${input.senderId},
+            ${input.messageType}, ${input.content}::text,
+            ${input.metadata == null ? null : JSON.stringify(input.metadata)}::jsonb,
+            ${input.status ?? "complete"}, last_seq, last_seq
+          from bumped
+          returning *`,
+    );
+    if (!row) throw new NotFoundError("session", input.sessionId);
+    return toMessageRow(row);
+  };
+
   return {
     async appendMessage(input) {
+      if (input.clientMsgId == null) return { message: await appendOne(input), duplicate: false };
       try {
         const message = await db.transaction(async (tx) => {
           // The row lock taken here is held until commit, so appends to one session run one
@@ -123,29 +150,47 @@ export function messageQueries(db: Db): MessageQueries {
 
     async updateMessageAsEvent(messageId, patch) {
       const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as typeof patch;
-      return db.transaction(async (tx) => {
-        const [target] = await tx
-          .select({ sessionId: chatMessages.sessionId })
-          .from(chatMessages)
-          .where(eq(chatMessages.messageId, messageId));
-        if (!target?.sessionId) return undefined;
-        // Same session row lock as appendMessage: event seqs stay gap-free and ordered.
-        const [bumped] = await tx
+      // One statement, one round trip: the CTE takes the same session row lock as
+      // appendMessage (event seqs stay gap-free and ordered) and the row changes with it.
+      const bumped = db.$with("bumped").as(
+        db
           .update(chatSessions)
           .set({ lastSeq: sql`${chatSessions.lastSeq} + 1`, updatedAt: sql`now()` })
-          .where(eq(chatSessions.sessionId, target.sessionId))
-          .returning({ seq: chatSessions.lastSeq });
-        if (!bumped) return undefined;
-        const [row] = await tx
-          .update(chatMessages)
-          .set({ ...set, eventSeq: bumped.seq })
-          .where(eq(chatMessages.messageId, messageId))
-          .returning();
-        return row;
-      });
+          .where(
+            eq(
+              chatSessions.sessionId,
+              sql`(select ${chatMessages.sessionId} from ${chatMessages} where ${chatMessages.messageId} = ${messageId})`,
+            ),
+          )
+          .returning({ seq: chatSessions.lastSeq }),
+      );
+      const [row] = await db
+        .with(bumped)
+        .update(chatMessages)
+        .set({ ...set, eventSeq: sql`(select ${bumped.seq} from ${bumped})` })
+        .from(bumped)
+        .where(eq(chatMessages.messageId, messageId))
+        .returning(getTableColumns(chatMessages));
+      return row;
     },
 
     getMessage,
+
+    async getReplyContext(sessionId, userMessageId, replyMessageId) {
+      const reply = alias(chatMessages, "reply");
+      const [row] = await db
+        .select({ session: chatSessions, userMessage: chatMessages, reply })
+        .from(chatSessions)
+        .leftJoin(chatMessages, eq(chatMessages.messageId, userMessageId))
+        .leftJoin(reply, eq(reply.messageId, replyMessageId))
+        .where(eq(chatSessions.sessionId, sessionId));
+      if (!row) return {};
+      return {
+        session: row.session,
+        ...(row.userMessage ? { userMessage: row.userMessage } : {}),
+        ...(row.reply ? { reply: row.reply } : {}),
+      };
+    },
 
     async pageMessages(sessionId, options) {
       const { limit } = options;

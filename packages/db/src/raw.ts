@@ -1,6 +1,8 @@
 import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
 import { type Database, type Db, driverOf } from "./client.js";
+import { toDate, toJson } from "./decode.js";
+import type { MessageRow } from "./types.js";
 
 /**
  * Runs a raw statement and returns its rows. `db.execute()` resolves to an array of rows on
@@ -56,5 +58,28 @@ export function openStatementRunner(database: Database, connections: number): St
     query: async <Row extends Record<string, unknown>>(text: string, params: unknown[]) =>
       (await client.unsafe(text, params as never[], { prepare: true })) as unknown as Row[],
     close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Raw `chat_messages` columns → the drizzle row shape (drivers differ in int8/timestamp types). */
+export function toMessageRow(raw: Record<string, unknown>): MessageRow {
+  return {
+    id: Number(raw.id),
+    sessionId: raw.session_id as string,
+    messageId: raw.message_id as string,
+    senderType: raw.sender_type as MessageRow["senderType"],
+    senderId: raw.sender_id as string,
+    messageType: raw.message_type as MessageRow["messageType"],
+    content: (raw.content as string | null) ?? null,
+    metadata: (toJson(raw.metadata) ?? null) as MessageRow["metadata"],
+    tokensUsed: raw.tokens_used == null ? null : Number(raw.tokens_used),
+    latencyMs: raw.latency_ms == null ? null : Number(raw.latency_ms),
+    isEdited: (raw.is_edited as boolean | null) ?? false,
+    editedAt: toDate(raw.edited_at),
+    createdAt: toDate(raw.created_at),
+    seq: Number(raw.seq),
+    eventSeq: Number(raw.event_seq),
+    clientMsgId: (raw.client_msg_id as string | null) ?? null,
+    status: raw.status as MessageRow["status"],
   };
 }

@@ -181,6 +181,15 @@ export interface ChatRepository {
    */
   updateMessageAsEvent(messageId: string, patch: MessagePatch): Promise<MessageRow | undefined>;
   getMessage(messageId: string): Promise<MessageRow | undefined>;
+  /**
+   * What an agent reply job starts from, in one query: the session, the user message and the
+   * reply's row if an earlier delivery stored it. All undefined when the session is unknown.
+   */
+  getReplyContext(
+    sessionId: string,
+    userMessageId: string,
+    replyMessageId: string,
+  ): Promise<{ session?: SessionRow; userMessage?: MessageRow; reply?: MessageRow }>;
   pageMessages(sessionId: string, options: PageMessagesOptions): Promise<{ messages: MessageRow[]; hasMore: boolean }>;
   /**
    * The history page, `hasMore` and the session's message count, in one statement that also

@@ -1,5 +1,5 @@
 import { keys } from "@chat/bus";
-import type { SessionRow } from "@chat/db";
+import type { MessageRow, SessionRow } from "@chat/db";
 import { ChatError, type SseEvent, streamMessageRequest } from "@chat/protocol";
 import { type Request, type Response, Router } from "express";
 import type { ApiDeps } from "../deps";
@@ -35,10 +35,16 @@ export function streamRoutes(deps: ApiDeps, options: StreamRouteOptions = {}): R
 
   async function replyOf(session: SessionRow, req: Request) {
     const messageId = param(req.params.messageId, "message");
+    const isReply = (row: MessageRow | undefined) =>
+      row !== undefined && row.sessionId === session.sessionId && row.senderType === "agent";
     const row = await repo.getMessage(messageId);
-    if (row && row.sessionId === session.sessionId && row.senderType === "agent") return messageId;
-    // A reply still in the queue has no row yet; the pending marker names its session.
-    if (!row && (await bus.kv.get(keys.replyPending(messageId))) === session.sessionId) return messageId;
+    if (isReply(row)) return messageId;
+    if (!row) {
+      // A reply still in the queue has no row yet; the pending marker names its session.
+      if ((await bus.kv.get(keys.replyPending(messageId))) === session.sessionId) return messageId;
+      // The worker may have stored the row and dropped the marker between the two reads.
+      if (isReply(await repo.getMessage(messageId))) return messageId;
+    }
     throw new ChatError("NOT_FOUND", "Message not found");
   }
 

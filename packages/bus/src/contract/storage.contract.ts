@@ -1,7 +1,7 @@
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { keys } from "../channels";
 import { BusClosedError } from "../errors";
-import { type ContractFixture, sleep } from "./fixture";
+import { type ContractFixture, collector, received, sleep } from "./fixture";
 
 /** Stream buffers, keys and the bus lifecycle. */
 const m1 = keys.streamBuffer("m1");
@@ -19,6 +19,27 @@ export function storageContract(f: ContractFixture): void {
     expect((await bus.buffers.read(m1, ids[0])).map((e) => e.data)).toEqual(["b", "c"]);
     expect(await bus.buffers.read(m1, ids[2])).toEqual([]);
     expect(await bus.buffers.read("unknown")).toEqual([]);
+    expect(await f.bus({ namespace: "other" }).buffers.read(m1)).toEqual([]);
+  });
+
+  it("appends and publishes in one call: a subscriber's frame is already in the buffer", async () => {
+    const bus = f.bus();
+    const reader = f.bus();
+    const got = collector();
+    const found: string[][] = [];
+    await reader.pubsub.subscribe("chat:session:s1", (payload, channel) => {
+      got.listener(payload, channel);
+      void reader.buffers.read(m1).then((entries) => found.push(entries.map((e) => e.data)));
+    });
+    const ids = [];
+    for (const chunk of ["a", "b", "c"]) ids.push(await bus.buffers.appendAndPublish(m1, "chat:session:s1", chunk));
+    await received(got.messages, 3);
+    expect(got.messages).toEqual(["a", "b", "c"]);
+    expect(got.channels).toEqual(["chat:session:s1", "chat:session:s1", "chat:session:s1"]);
+    await vi.waitFor(() => expect(found).toHaveLength(3));
+    for (const [i, entries] of found.entries())
+      expect(entries.slice(0, i + 1)).toEqual(["a", "b", "c"].slice(0, i + 1));
+    expect((await bus.buffers.read(m1, ids[0])).map((e) => e.data)).toEqual(["b", "c"]);
     expect(await f.bus({ namespace: "other" }).buffers.read(m1)).toEqual([]);
   });
 

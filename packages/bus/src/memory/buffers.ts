@@ -1,11 +1,16 @@
 import type { Lifecycle } from "../errors";
 import { DEFAULT_BUFFER_MAX_LEN, DEFAULT_BUFFER_TTL_SECONDS, positiveInt, ttlToMs } from "../options";
-import type { StreamBuffers } from "../types";
+import type { PubSub, StreamBuffers } from "../types";
 import type { MemoryHub } from "./hub";
 
 /** Stream buffers in process: exact trimming to `maxLen`, expiry checked on access. */
-export function createMemoryBuffers(hub: MemoryHub, life: Lifecycle, key: (streamId: string) => string): StreamBuffers {
-  return {
+export function createMemoryBuffers(
+  hub: MemoryHub,
+  life: Lifecycle,
+  key: (streamId: string) => string,
+  pubsub: PubSub,
+): StreamBuffers {
+  const buffers: StreamBuffers = {
     async append(streamId, data, options = {}) {
       life.assertOpen();
       const maxLen = positiveInt(options.maxLen ?? DEFAULT_BUFFER_MAX_LEN, "maxLen");
@@ -14,6 +19,12 @@ export function createMemoryBuffers(hub: MemoryHub, life: Lifecycle, key: (strea
       const id = log.append(data);
       log.trim(maxLen);
       log.expiresAt = Date.now() + ttlMs;
+      return id;
+    },
+
+    async appendAndPublish(streamId, channel, data, options) {
+      const id = await buffers.append(streamId, data, options);
+      await pubsub.publish(channel, data);
       return id;
     },
 
@@ -29,4 +40,5 @@ export function createMemoryBuffers(hub: MemoryHub, life: Lifecycle, key: (strea
       if (log) log.expiresAt = Date.now() + ttlMs;
     },
   };
+  return buffers;
 }
