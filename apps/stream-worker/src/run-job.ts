@@ -13,6 +13,19 @@ export class ShutdownAbort extends Error {
   override readonly name = "ShutdownAbort";
 }
 
+/**
+ * Our own dependencies (Redis, PostgreSQL) failed under a reply, not the agent: the job is left
+ * pending and retried once they answer again, instead of ending the reply with an error.
+ */
+class DependencyFailure extends Error {
+  override readonly name = "DependencyFailure";
+}
+
+const dependency = <T>(promise: Promise<T>): Promise<T> =>
+  promise.catch((error: unknown) => {
+    throw new DependencyFailure("a dependency failed under the reply", { cause: error });
+  });
+
 /** Thrown through the abort signal when a participant stops the reply. */
 export class CancelAbort extends Error {
   override readonly name = "CancelAbort";
@@ -87,7 +100,7 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
   // Redis runs in order, so no subscriber can see a chunk that a resumer would not find.
   const emit = async (frame: ServerFrame) => {
     const data = JSON.stringify(frame);
-    await Promise.all([bus.buffers.append(bufferKey, data), bus.pubsub.publish(channel, data)]);
+    await dependency(Promise.all([bus.buffers.append(bufferKey, data), bus.pubsub.publish(channel, data)]));
   };
   const base = { session_id: job.session_id, message_id: job.reply_message_id };
 
@@ -140,7 +153,7 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
     const agent = await agentLookup;
     const backend = agent && deps.backends[agent.backend];
     if (!agent || !backend) throw new ChatError("AGENT_UNAVAILABLE", `No agent ${job.agent_id} or no backend for it`);
-    const history = await historyLookup;
+    const history = await dependency(historyLookup);
     const events: AsyncIterable<ReplyEvent> = backend({
       agent,
       sessionId: job.session_id,
@@ -174,6 +187,11 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
     if (reason instanceof ShutdownAbort) {
       coalescer.discard();
       return false;
+    }
+    if (!reason && caught instanceof DependencyFailure) {
+      // Left pending: another delivery (after claimIdleMs) continues the reply as a new attempt.
+      coalescer.discard();
+      throw caught.cause;
     }
     // What reached clients so far is what the stored partial text should be.
     await coalescer.finish().catch(() => undefined);

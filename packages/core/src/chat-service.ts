@@ -16,9 +16,12 @@ export interface PostUserMessageInput {
 
 export interface PostUserMessageResult {
   message: MessageRow;
-  /** True when `clientMsgId` was seen before: nothing was stored, published or enqueued again. */
+  /**
+   * True when `clientMsgId` was seen before: nothing was stored again (the message is published
+   * again, and its reply job enqueued if the first attempt did not get that far).
+   */
   duplicate: boolean;
-  /** The reply message id of the agent job, when one was enqueued. */
+  /** The reply message id of the agent job, when one was enqueued by this call. */
   replyMessageId?: string;
 }
 
@@ -47,25 +50,54 @@ export interface ChatServiceDeps {
   bus: Bus;
 }
 
+/** Background retries of a reply enqueue: 250 ms doubling to 2 s, for about two minutes. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 2_000;
+const RETRY_ATTEMPTS = 64;
+
+function retryInBackground(attempt: () => Promise<unknown>, tries = 0): void {
+  if (tries >= RETRY_ATTEMPTS) return;
+  const delay = Math.min(RETRY_FIRST_MS * 2 ** tries, RETRY_MAX_MS);
+  // unref: a retry never keeps a stopping process alive.
+  setTimeout(() => attempt().catch(() => retryInBackground(attempt, tries + 1)), delay).unref();
+}
+
 export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
-  /** Enqueue a reply job; the reply id is chosen now so that every delivery uses it. */
-  async function enqueueReply(session: SessionRow, userMessageId: string): Promise<string> {
+  /**
+   * Enqueue a reply job; the reply id is chosen now so that every delivery uses it. `once`:
+   * the first reply to a user message, enqueued at most once however often it is asked for.
+   */
+  async function enqueueReply(session: SessionRow, userMessageId: string, once = false): Promise<string | undefined> {
     const agentId = session.agentId;
     if (agentId == null) throw new Error("enqueueReply needs a session with an agent");
     const replyMessageId = newMessageId();
     await bus.kv.set(keys.replyPending(replyMessageId), session.sessionId, PENDING_REPLY_TTL);
-    await bus.jobs.enqueue(
-      encodeJob({
-        kind: "reply",
-        session_id: session.sessionId,
-        user_message_id: userMessageId,
-        reply_message_id: replyMessageId,
-        agent_id: agentId,
-        trace_id: session.traceId,
-        enqueued_at: new Date().toISOString(),
-      }),
-    );
-    return replyMessageId;
+    const payload = encodeJob({
+      kind: "reply",
+      session_id: session.sessionId,
+      user_message_id: userMessageId,
+      reply_message_id: replyMessageId,
+      agent_id: agentId,
+      trace_id: session.traceId,
+      enqueued_at: new Date().toISOString(),
+    });
+    if (!once) {
+      await bus.jobs.enqueue(payload);
+      return replyMessageId;
+    }
+    const id = await bus.jobs.enqueueOnce(keys.replyJob(userMessageId), PENDING_REPLY_TTL, payload);
+    return id === undefined ? undefined : replyMessageId;
+  }
+
+  /** The reply job of a stored user message; on failure retried in the background, then rethrown. */
+  async function enqueueFirstReply(session: SessionRow, userMessageId: string): Promise<string | undefined> {
+    const attempt = () => enqueueReply(session, userMessageId, true);
+    try {
+      return await attempt();
+    } catch (error) {
+      retryInBackground(attempt);
+      throw error;
+    }
   }
 
   return {
@@ -79,13 +111,24 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
         metadata: input.metadata ?? null,
         clientMsgId: input.clientMsgId ?? null,
       });
-      if (duplicate) return { message, duplicate };
-      // Stored first, published second: a publish that fails loses nothing, since every client
-      // recovers stored events by seq.
-      await bus.pubsub.publish(channels.session(input.session.sessionId), JSON.stringify(messageToFrame(message)));
-      if (input.session.agentId == null) return { message, duplicate };
-      const replyMessageId = await enqueueReply(input.session, message.messageId);
-      return { message, duplicate, replyMessageId };
+      // Stored first, then published and enqueued: a publish that fails loses nothing, since
+      // every client recovers stored events by seq. A reply job that fails to enqueue (Redis
+      // away) would be lost, though: the client that got an error is acknowledged by recovery
+      // (the stored message comes back) and never resends. So the enqueue is retried in the
+      // background until Redis is back, and a resend (a duplicate) publishes and enqueues again;
+      // publishing twice is harmless (clients and edges drop a seq they have), and the job is
+      // enqueued once per message however often it is attempted (`enqueueOnce`).
+      const published = bus.pubsub
+        .publish(channels.session(input.session.sessionId), JSON.stringify(messageToFrame(message)))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      const replyMessageId =
+        input.session.agentId == null ? undefined : await enqueueFirstReply(input.session, message.messageId);
+      const publishError = await published;
+      if (publishError) throw publishError;
+      return replyMessageId === undefined ? { message, duplicate } : { message, duplicate, replyMessageId };
     },
 
     async regenerateReply(session, userMessageId) {
@@ -94,7 +137,9 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
         throw new ChatError("NOT_FOUND", "Message not found");
       }
       if (session.agentId == null) throw new ChatError("CONFLICT", "The session has no agent");
-      return { replyMessageId: await enqueueReply(session, userMessageId) };
+      const replyMessageId = await enqueueReply(session, userMessageId);
+      if (replyMessageId === undefined) throw new Error("a regenerated reply is always enqueued");
+      return { replyMessageId };
     },
 
     async cancelReply(sessionId, messageId, by) {

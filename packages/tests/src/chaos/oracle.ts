@@ -17,6 +17,8 @@ export interface Verdict {
   unacked: number;
   /** User messages without exactly one final agent reply (stored and delivered), when agents answer. */
   reply_faults: number;
+  /** What the faults were, for the failure message. */
+  details: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,7 +48,15 @@ export async function settle(
     await until(async () => (await storedReplyFaults(cluster, conversations)) === 0, deadline);
     await until(() => conversations.every((c) => deliveredReplyFaults(c) === 0), deadline);
   }
-  const verdict: Verdict = { messages: 0, lost: 0, duplicated: 0, out_of_order: 0, unacked: 0, reply_faults: 0 };
+  const verdict: Verdict = {
+    messages: 0,
+    lost: 0,
+    duplicated: 0,
+    out_of_order: 0,
+    unacked: 0,
+    reply_faults: 0,
+    details: [],
+  };
   for (const c of conversations) {
     const seen = new Set(c.received.map((m) => m.message_id));
     verdict.messages += c.acked.length;
@@ -57,8 +67,22 @@ export async function settle(
     ).length;
     verdict.unacked += c.sent - c.acked.length;
     if (options.agent) verdict.reply_faults += deliveredReplyFaults(c);
+    if (duplicates(c.received) > 0 || (options.agent && deliveredReplyFaults(c) > 0)) {
+      verdict.details.push(
+        `${c.sessionId} received: ${c.received.map((m) => `${m.event_seq}:${m.sender_type[0]}:${m.message_id.slice(-6)}:${m.status}`).join(" ")}`,
+      );
+    }
   }
-  if (options.agent) verdict.reply_faults += await storedReplyFaults(cluster, conversations);
+  if (options.agent) {
+    const stored = await storedReplyFaults(cluster, conversations);
+    verdict.reply_faults += stored;
+    if (stored > 0) {
+      verdict.details.push(`stored reply faults: ${await storedReplyRows(cluster, conversations)}`);
+      verdict.details.push(`jobs: ${await cluster.redis.cli("XRANGE", "chat:jobs", "-", "+")}`);
+      verdict.details.push(`pending: ${await cluster.redis.cli("XPENDING", "chat:jobs", "chat-workers", "-", "+", "100")}`);
+      verdict.details.push(`once keys: ${await cluster.redis.cli("KEYS", "chat:reply-job:*")}`);
+    }
+  }
   return verdict;
 }
 
@@ -98,19 +122,24 @@ function deliveredReplyFaults(c: Conversation): number {
 /** Stored user messages without exactly one final reply, which is complete. */
 async function storedReplyFaults(cluster: ChaosCluster, conversations: Conversation[]): Promise<number> {
   if (conversations.length === 0) return 0;
+  return Number(await cluster.pg.query(`select count(*) from (${replyFaultsSql(conversations)}) r`, APP_DATABASE));
+}
+
+async function storedReplyRows(cluster: ChaosCluster, conversations: Conversation[]): Promise<string> {
+  return cluster.pg.query(`select * from (${replyFaultsSql(conversations)}) r`, APP_DATABASE);
+}
+
+function replyFaultsSql(conversations: Conversation[]): string {
   const ids = conversations.map((c) => `'${c.sessionId}'`).join(",");
-  const out = await cluster.pg.query(
-    `select count(*) from (
-       select u.message_id,
+  return `select u.session_id, u.message_id, finals, complete, replies from (
+       select u.session_id, u.message_id,
          count(a.message_id) filter (where a.status <> 'streaming') as finals,
-         count(a.message_id) filter (where a.status = 'complete') as complete
+         count(a.message_id) filter (where a.status = 'complete') as complete,
+         string_agg(a.status || ':' || a.seq, ',') as replies
        from chat_messages u
        left join chat_messages a on a.session_id = u.session_id and a.sender_type = 'agent'
          and a.metadata->>'reply_to' = u.message_id
        where u.session_id in (${ids}) and u.sender_type = 'user'
-       group by u.message_id) r
-     where finals <> 1 or complete <> 1`,
-    APP_DATABASE,
-  );
-  return Number(out);
+       group by u.session_id, u.message_id) u
+     where finals <> 1 or complete <> 1`;
 }
