@@ -95,6 +95,16 @@ export class ChaosCluster implements AsyncDisposable {
     return this.add(app.name, this.#ports.get(app));
   }
 
+  /** Apps that exited without being crashed on purpose, with their last log lines. */
+  exited(): string[] {
+    return this.apps
+      .filter((app) => app.child.exitCode !== null || app.child.signalCode !== null)
+      .map(
+        (app) =>
+          `${app.name} (port ${app.port}) exited ${app.child.exitCode ?? app.child.signalCode}:\n${app.logs.slice(-8).join("\n")}`,
+      );
+  }
+
   token(user: string): Promise<string> {
     return signToken({ sub: user }, { secret: TEST_SECRET });
   }

@@ -79,7 +79,9 @@ export async function settle(
     if (stored > 0) {
       verdict.details.push(`stored reply faults: ${await storedReplyRows(cluster, conversations)}`);
       verdict.details.push(`jobs: ${await cluster.redis.cli("XRANGE", "chat:jobs", "-", "+")}`);
-      verdict.details.push(`pending: ${await cluster.redis.cli("XPENDING", "chat:jobs", "chat-workers", "-", "+", "100")}`);
+      verdict.details.push(
+        `pending: ${await cluster.redis.cli("XPENDING", "chat:jobs", "chat-workers", "-", "+", "100")}`,
+      );
       verdict.details.push(`once keys: ${await cluster.redis.cli("KEYS", "chat:reply-job:*")}`);
     }
   }

@@ -12,6 +12,8 @@ export interface ProbeFigures {
   unclear: string[];
   /** No answer within the bound: the service hung. */
   hung: number;
+  /** Which requests hung, and when they started (ms since epoch). */
+  hungRequests: string[];
 }
 
 /** Every request is bounded: a service that cannot answer must say so, not hang. */
@@ -23,7 +25,14 @@ const REQUEST_TIMEOUT_MS = 5_000;
  * `lostPosts` checks afterwards that each was stored (an acknowledged message is never lost).
  */
 export class Probe {
-  readonly figures: ProbeFigures = { requests: 0, ok: 0, retryable: 0, unclear: [], hung: 0 };
+  readonly figures: ProbeFigures = {
+    requests: 0,
+    ok: 0,
+    retryable: 0,
+    unclear: [],
+    hung: 0,
+    hungRequests: [],
+  };
   readonly #stored: string[] = [];
   #running = true;
   #loop: Promise<void> = Promise.resolve();
@@ -77,6 +86,7 @@ export class Probe {
 
   async #request(url: string, init: RequestInit): Promise<void> {
     this.figures.requests += 1;
+    const startedAt = Date.now();
     const headers = { authorization: `Bearer ${this.token}`, "content-type": "application/json" };
     let response: Response;
     let body: { error?: { code?: unknown }; message_id?: string };
@@ -84,7 +94,10 @@ export class Probe {
       response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       body = (await response.json()) as typeof body;
     } catch (error) {
-      if (error instanceof Error && error.name === "TimeoutError") this.figures.hung += 1;
+      if (error instanceof Error && error.name === "TimeoutError") {
+        this.figures.hung += 1;
+        this.figures.hungRequests.push(`${init.method} ${url} at ${startedAt}`);
+      }
       // The api process itself is down (connection refused): a gateway answers 502 for it, and
       // that is not what the probe measures.
       else this.figures.retryable += 1;
