@@ -6,13 +6,18 @@ import type { ChaosCluster } from "./cluster";
  * A `ws` constructor that dials the edges in turn: each (re)connect of the SDK goes to the next
  * port `ports()` lists, so a client whose edge died lands on another one, as behind a gateway.
  */
-export function rotatingWebSocket(ports: () => number[], start = 0): WebSocketConstructor {
+export function rotatingWebSocket(
+  ports: () => number[],
+  start = 0,
+  onSocket?: (ws: WebSocket) => void,
+): WebSocketConstructor {
   let next = start;
   return class extends WebSocket {
     constructor(url: string) {
       const list = ports();
       const port = list[next++ % list.length];
       super(url.replace(/:\d+\//, `:${port}/`));
+      onSocket?.(this);
     }
   };
 }
@@ -22,6 +27,12 @@ export interface ConversationOptions {
   agent?: boolean;
   /** Which edge this conversation dials first (spreads conversations over edges). */
   index?: number;
+}
+
+/** A client of a session recording what it was delivered (after the SDK's dedupe). */
+export interface Watcher {
+  session: ChatSession;
+  received: MessageFrame[];
 }
 
 /**
@@ -41,9 +52,13 @@ export class Conversation {
   readonly #pending = new Set<Promise<unknown>>();
 
   private constructor(
+    readonly cluster: ChaosCluster,
     readonly sessionId: string,
     readonly writer: ChatSession,
     readonly reader: ChatSession,
+    readonly readerUser: string,
+    /** The reader's WebSockets, newest last (a test may pause one: a slow reader). */
+    readonly readerSockets: WebSocket[],
   ) {
     for (const client of [writer, reader]) client.on("error", (frame) => this.errors.push(frame));
     reader.on("message", (frame) => this.received.push(frame));
@@ -66,20 +81,25 @@ export class Conversation {
       body: JSON.stringify({ user_id: reader }),
     });
     if (added.status !== 201) throw new Error(`add participant: ${added.status}`);
-    const edgePorts = () => cluster.of("ws-edge").map((edge) => edge.port);
-    const open = (user: string, offset: number) =>
-      new ChatSession({
-        url: cluster.apiUrl,
-        sessionId,
-        token: () => cluster.token(user),
-        sinceSeq: 0,
-        WebSocket: rotatingWebSocket(edgePorts, (options.index ?? 0) + offset),
-        backoff: { initialMs: 50, maxMs: 1_000 },
-        ackTimeoutMs: 2_000,
-      });
-    const conversation = new Conversation(sessionId, open(writer, 0), open(reader, 1));
+    const sockets: WebSocket[] = [];
+    const conversation = new Conversation(
+      cluster,
+      sessionId,
+      openClient(cluster, sessionId, writer, { start: options.index ?? 0 }),
+      openClient(cluster, sessionId, reader, { start: (options.index ?? 0) + 1, onSocket: (ws) => sockets.push(ws) }),
+      reader,
+      sockets,
+    );
     await Promise.all([opened(conversation.writer), opened(conversation.reader)]);
     return conversation;
+  }
+
+  /** Another client of the reader's user, from `sinceSeq` (a reconnecting client: a storm). */
+  watch(sinceSeq = 0, start = 0): Watcher {
+    const session = openClient(this.cluster, this.sessionId, this.readerUser, { start, sinceSeq });
+    const received: MessageFrame[] = [];
+    session.on("message", (frame) => received.push(frame));
+    return { session, received };
   }
 
   send(content: string): void {
@@ -113,7 +133,25 @@ export class Conversation {
   }
 }
 
-function opened(session: ChatSession): Promise<void> {
+function openClient(
+  cluster: ChaosCluster,
+  sessionId: string,
+  user: string,
+  options: { start: number; sinceSeq?: number; onSocket?: (ws: WebSocket) => void },
+): ChatSession {
+  const edgePorts = () => cluster.of("ws-edge").map((edge) => edge.port);
+  return new ChatSession({
+    url: cluster.apiUrl,
+    sessionId,
+    token: () => cluster.token(user),
+    sinceSeq: options.sinceSeq ?? 0,
+    WebSocket: rotatingWebSocket(edgePorts, options.start, options.onSocket),
+    backoff: { initialMs: 50, maxMs: 1_000 },
+    ackTimeoutMs: 2_000,
+  });
+}
+
+export function opened(session: ChatSession): Promise<void> {
   if (session.state === "open") return Promise.resolve();
   return new Promise((resolve) => {
     const off = session.on("state", ({ state }) => {

@@ -10,8 +10,11 @@ import { recoveryMs, sleep, startTraffic } from "./traffic";
 export interface FaultOptions {
   /** Row name in the suite's summary table. */
   name: string;
-  /** Breaks something and, where the fault has an end, mends it (resolves once mended). */
-  inject: () => Promise<void>;
+  /**
+   * Breaks something and, where the fault has an end, mends it (resolves once mended). Gets the
+   * conversations under traffic; may return extra figures for the summary table.
+   */
+  inject: (conversations: Conversation[]) => Promise<void | Record<string, number>>;
   /** Conversations without an agent, and with the demo agent answering every message. */
   plain?: number;
   withAgent?: number;
@@ -40,7 +43,7 @@ export async function runFault(cluster: ChaosCluster, options: FaultOptions): Pr
   const probe = await Probe.start(cluster);
   await sleep(1_000);
   const faultAt = Date.now();
-  await options.inject();
+  const extra = (await options.inject(conversations)) ?? {};
   const mendedAt = Date.now();
   // A fault of a dependency must never take an app down with it.
   expect(cluster.exited(), "apps that died of the fault").toEqual([]);
@@ -77,6 +80,7 @@ export async function runFault(cluster: ChaosCluster, options: FaultOptions): Pr
       probe_errors: probed.retryable,
       hung: probed.hung,
       leaks: leaks.length,
+      ...extra,
     },
   });
   expect({ ...verdict, messages: 0 }, details.join("\n").slice(0, 4_000)).toEqual({
