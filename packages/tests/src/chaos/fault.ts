@@ -48,6 +48,22 @@ export async function runFault(cluster: ChaosCluster, options: FaultOptions): Pr
   // A fault of a dependency must never take an app down with it.
   expect(cluster.exited(), "apps that died of the fault").toEqual([]);
   const recovery = await recoveryMs(conversations, mendedAt, options.settleMs ?? 45_000);
+  // CHAOS_DEBUG=1: what each conversation saw and the apps' last log lines, to chase a failure.
+  if (process.env.CHAOS_DEBUG) {
+    console.log(options.name, { faultAt, mendedAt, recovery });
+    for (const c of conversations)
+      console.log(
+        c.sessionId,
+        c.errors.map((e) => e.code).join(","),
+        c.ackTimes.filter((t) => t.sentAt >= mendedAt).slice(0, 3),
+      );
+    for (const app of cluster.apps)
+      console.log(
+        app.name,
+        app.port,
+        app.logs.slice(-5).map((l) => l.slice(0, 300)),
+      );
+  }
   await sleep(500);
   await Promise.all(traffic.map((t) => t.stop()));
   const probed = await probe.stop();
