@@ -14,6 +14,7 @@ export interface FaultOptions {
    * Breaks something and, where the fault has an end, mends it (resolves once mended). Gets the
    * conversations under traffic; may return extra figures for the summary table.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most injections are `async () => {...}` (Promise<void>)
   inject: (conversations: Conversation[]) => Promise<void | Record<string, number>>;
   /** Conversations without an agent, and with the demo agent answering every message. */
   plain?: number;

@@ -6,7 +6,7 @@ import { APP_DATABASE } from "./cluster";
 export interface ProbeFigures {
   requests: number;
   ok: number;
-  /** Answered with an error whose catalog code is retryable (e.g. 503 UNAVAILABLE). */
+  /** Answered with an error whose catalog code is retryable (e.g. 503 UNAVAILABLE), or refused. */
   retryable: number;
   /** Answered with anything else: a non-retryable code, or a body without a catalog code. */
   unclear: string[];
@@ -109,12 +109,20 @@ export class Probe {
       return;
     }
     const code = body.error?.code;
-    if (isErrorCode(code) && errorCatalog[code].retryable && response.status >= 500) this.figures.retryable += 1;
+    if (clearlyRetryable(code) && response.status >= 500) this.figures.retryable += 1;
     else this.figures.unclear.push(`${init.method} ${response.status} ${String(code)}`);
   }
 }
 
-/** Error frames whose code is not a retryable one from the catalog. */
+/**
+ * A retryable code of the catalog that says what happened: INTERNAL is retryable too, but
+ * means the service did not recognise a dependency being away (it should say UNAVAILABLE).
+ */
+function clearlyRetryable(code: unknown): boolean {
+  return isErrorCode(code) && errorCatalog[code].retryable && code !== "INTERNAL";
+}
+
+/** Error frames whose code is not a clear retryable one from the catalog. */
 export function unclearErrorFrames(frames: { code: string }[]): string[] {
-  return frames.filter((f) => !(isErrorCode(f.code) && errorCatalog[f.code].retryable)).map((f) => f.code);
+  return frames.filter((f) => !clearlyRetryable(f.code)).map((f) => f.code);
 }
