@@ -68,14 +68,14 @@ export class Conversation {
     const tag = Math.random().toString(36).slice(2, 8);
     const [writer, reader] = [`w_${tag}`, `r_${tag}`];
     const headers = { authorization: `Bearer ${await cluster.token(writer)}`, "content-type": "application/json" };
-    const created = await fetch(`${cluster.apiUrl}/api/chat/sessions`, {
+    const created = await postRetrying(`${cluster.apiUrl}/api/chat/sessions`, {
       method: "POST",
       headers,
       body: JSON.stringify(options.agent ? { agent_id: 1 } : {}),
     });
     if (created.status !== 201) throw new Error(`create session: ${created.status} ${await created.text()}`);
     const { session_id: sessionId } = (await created.json()) as { session_id: string };
-    const added = await fetch(`${cluster.apiUrl}/api/chat/sessions/${sessionId}/participants`, {
+    const added = await postRetrying(`${cluster.apiUrl}/api/chat/sessions/${sessionId}/participants`, {
       method: "POST",
       headers,
       body: JSON.stringify({ user_id: reader }),
@@ -130,6 +130,20 @@ export class Conversation {
   close(): void {
     this.writer.close();
     this.reader.close();
+  }
+}
+
+/**
+ * A POST retried while the answer is 503 (retryable, e.g. the first query on a pool connection
+ * that died with the previous fault), for up to 10 s, as a real client would: setup must not
+ * fail on what the contract says to retry.
+ */
+export async function postRetrying(url: string, init: RequestInit): Promise<Response> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await fetch(url, { ...init, method: "POST", signal: AbortSignal.timeout(5_000) });
+    if (response.status !== 503 || Date.now() > deadline) return response;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

@@ -1,6 +1,7 @@
 import { errorCatalog, isErrorCode } from "@chat/protocol";
 import type { ChaosCluster } from "./cluster";
 import { APP_DATABASE } from "./cluster";
+import { postRetrying } from "./conversation";
 
 /** How the REST probes went while a fault lasted. */
 export interface ProbeFigures {
@@ -45,7 +46,7 @@ export class Probe {
 
   static async start(cluster: ChaosCluster, everyMs = 200): Promise<Probe> {
     const token = await cluster.token("prober");
-    const created = await fetch(`${cluster.apiUrl}/api/chat/sessions`, {
+    const created = await postRetrying(`${cluster.apiUrl}/api/chat/sessions`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: "{}",
