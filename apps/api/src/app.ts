@@ -4,7 +4,9 @@ import type { ApiDeps } from "./deps";
 import { resolveFilesOptions } from "./files/options";
 import { requireAuth } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
+import { jsonBodies } from "./http/json-body";
 import { observeRequests } from "./http/observe";
+import { limitMessages, MESSAGE_ROUTES } from "./http/rate-limit";
 import { docsRoutes, openApiRoute } from "./routes/docs";
 import { downloadRoutes } from "./routes/downloads";
 import { fileInfoRoutes, fileUploadRoutes } from "./routes/files";
@@ -57,13 +59,16 @@ export function createApi(deps: ApiDeps): Api {
   const api = express.Router();
   api.use(cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
   api.get("/openapi.json", openApiRoute());
-  api.use(express.json({ limit: "256kb" }));
   api.use(requireAuth(deps.verifyToken));
+  const limit = limitMessages(deps);
+  if (limit) api.post(MESSAGE_ROUTES, limit);
+  // Uploads read their own (multipart) body; every other body is JSON.
+  api.use("/sessions/:sessionId/files", fileUploadRoutes(deps, files));
+  api.use(jsonBodies("256kb"));
   api.use("/sessions/:sessionId/messages", streamRoutes(deps));
   api.use("/sessions/:sessionId/messages", messageRoutes(deps));
   api.use("/sessions/:sessionId/participants", participantRoutes(deps));
   api.use("/sessions/:sessionId/read", readRoutes(deps));
-  api.use("/sessions/:sessionId/files", fileUploadRoutes(deps, files));
   api.use("/files", fileInfoRoutes(deps, files));
   api.use("/sessions", sessionRoutes(deps));
   api.use("/search", searchRoutes(deps));

@@ -19,4 +19,9 @@ export interface ApiDeps {
   metrics?: Metrics;
   /** Uploads and downloads: storage driver, limits, URL signing. @default local storage, spec limits */
   files?: FilesOptions;
+  /**
+   * Per-user message limit (RATE_LIMIT_MESSAGES_PER_MINUTE when RATE_LIMIT_ENABLED), shared with
+   * the edges' WS limit. `false` or omitted: no limit.
+   */
+  messagesPerMinute?: number | false;
 }

@@ -1,4 +1,4 @@
-import { commonEnv, envInt, envString, envStringList, parseEnv } from "@chat/core";
+import { commonEnv, envBoolean, envInt, envString, envStringList, parseEnv } from "@chat/core";
 import { z } from "zod";
 
 const optional = () =>
@@ -32,6 +32,9 @@ export const apiEnvShape = {
   FILE_URL_TTL: envInt(900, 10, 7 * 24 * 3_600),
   /** Images with more pixels are refused (decompression bombs). */
   MAX_IMAGE_PIXELS: envInt(40_000_000, 1, 1_000_000_000),
+  /** The per-user message limit of the edges applies to REST/SSE posts, uploads and regenerate too. */
+  RATE_LIMIT_ENABLED: envBoolean(false),
+  RATE_LIMIT_MESSAGES_PER_MINUTE: envInt(60, 1),
 };
 
 export type ApiEnv = ReturnType<typeof loadApiEnv>;

@@ -7,6 +7,7 @@ import {
   exitOnStartupError,
   newInstanceId,
   openRuntime,
+  refuseDevSecretInProduction,
   runtimeOptionsFromEnv,
 } from "@chat/core";
 import { createApi } from "./app";
@@ -16,6 +17,7 @@ import { filesOptionsFromEnv } from "./files/from-env";
 /** The api container: REST on SERVICE_PORT. */
 async function main() {
   const env = loadApiEnv(process.env);
+  refuseDevSecretInProduction(env);
   const logger = createLogger({ name: "api", level: env.LOG_LEVEL, instanceId: newInstanceId("api") });
   const metrics = createMetrics({ app: "api" });
   const runtime = await openRuntime({
@@ -32,6 +34,7 @@ async function main() {
     logger,
     corsOrigins: env.CORS_ORIGINS,
     checkReady: runtime.ping,
+    messagesPerMinute: env.RATE_LIMIT_ENABLED ? env.RATE_LIMIT_MESSAGES_PER_MINUTE : false,
   });
   const server = createServer(api.app);
   server.listen(env.SERVICE_PORT, () => logger.info({ port: env.SERVICE_PORT }, "api listening"));

@@ -1,12 +1,16 @@
-import { createLogger, DEV_JWT_SECRET, exitOnSignals, exitOnStartupError, newInstanceId } from "@chat/core";
+import {
+  createLogger,
+  exitOnSignals,
+  exitOnStartupError,
+  newInstanceId,
+  refuseDevSecretInProduction,
+} from "@chat/core";
 import { loadStandaloneEnv } from "./env";
 import { startStandalone } from "./server";
 
 async function main() {
   const env = loadStandaloneEnv(process.env);
-  if (env.NODE_ENV === "production" && env.JWT_SECRET_KEY === DEV_JWT_SECRET) {
-    throw new Error("JWT_SECRET_KEY: the development default must not be used in production");
-  }
+  refuseDevSecretInProduction(env);
   const logger = createLogger({ name: "chat-service", level: env.LOG_LEVEL, instanceId: newInstanceId("standalone") });
   const app = await startStandalone(env, logger, process.env);
   logger.info(

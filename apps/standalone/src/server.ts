@@ -48,7 +48,17 @@ export async function startStandalone(
   const services = createServices(runtime, env);
   const checkReady = runtime.ping;
   const files = filesOptionsFromEnv(env);
-  const api = createApi({ ...runtime, ...services, logger, metrics, corsOrigins: env.CORS_ORIGINS, checkReady, files });
+  const messagesPerMinute = env.RATE_LIMIT_ENABLED ? env.RATE_LIMIT_MESSAGES_PER_MINUTE : false;
+  const api = createApi({
+    ...runtime,
+    ...services,
+    logger,
+    metrics,
+    corsOrigins: env.CORS_ORIGINS,
+    checkReady,
+    files,
+    messagesPerMinute,
+  });
   const edge = createWsEdge({
     metrics,
     ...runtime,
@@ -59,6 +69,7 @@ export async function startStandalone(
     heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL * 1_000,
     idleTimeoutMs: env.WS_CONNECTION_TIMEOUT * 1_000,
     maxPayload: env.WS_MESSAGE_SIZE_LIMIT,
+    messagesPerMinute,
   });
   const worker = createStreamWorker({
     metrics,

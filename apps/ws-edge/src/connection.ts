@@ -9,6 +9,8 @@ import type { ResolvedEdgeOptions, WsEdgeDeps } from "./options";
 import { Outbox } from "./outbox";
 import type { RoomMember } from "./rooms";
 
+/** ws send options of a text frame given as a Buffer. */
+const TEXT = { binary: false } as const;
 /** Largest page read from PostgreSQL at a time while replaying. */
 const REPLAY_PAGE = 500;
 /** How often a socket that is behind is checked when no `drain` event comes. */
@@ -122,7 +124,7 @@ export class Connection implements RoomMember {
       this.#lastSentSeq = event.seq;
     }
     if (!this.#admitStreamFrame(event)) return;
-    this.#write(event.payload, event.chunk);
+    this.#write(event.payload, event.chunk, event.bytes);
   }
 
   deliverTyping(payload: string): void {
@@ -220,10 +222,12 @@ export class Connection implements RoomMember {
     return true;
   }
 
-  #write(data: string, chunk: LiveEvent["chunk"]): void {
+  #write(data: string, chunk: LiveEvent["chunk"], bytes?: Buffer): void {
     if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
     if (!this.#outbox?.length && this.socket.bufferedAmount <= this.options.softBufferLimit) {
-      this.socket.send(data);
+      // Sent as text either way; ws neither copies nor re-encodes a Buffer.
+      if (bytes) this.socket.send(bytes, TEXT);
+      else this.socket.send(data);
       return;
     }
     // Behind: hold the frame here, where chunks can still be merged and typing dropped.

@@ -4,6 +4,11 @@ import type { StreamChunkFrame } from "@chat/protocol";
 export interface LiveEvent {
   /** The raw JSON, sent as is unless it has to be merged. */
   payload: string;
+  /**
+   * `payload` as UTF-8, encoded once when a room releases the event to its sockets (rather than
+   * by ws once per socket).
+   */
+  bytes?: Buffer;
   type: string;
   /**
    * The session event seq it reports, when it is a stored event: `event_seq` (message,

@@ -7,6 +7,7 @@ import {
   exitOnStartupError,
   newInstanceId,
   openRuntime,
+  refuseDevSecretInProduction,
   runtimeOptionsFromEnv,
 } from "@chat/core";
 import { createWsEdge } from "./edge";
@@ -16,6 +17,7 @@ import { createHealthHandler } from "./health";
 /** The ws-edge container: WebSockets on SERVICE_PORT, plus /healthz and /readyz. */
 async function main() {
   const env = loadWsEdgeEnv(process.env);
+  refuseDevSecretInProduction(env);
   const logger = createLogger({ name: "ws-edge", level: env.LOG_LEVEL, instanceId: newInstanceId("ws-edge") });
   const metrics = createMetrics({ app: "ws-edge" });
   const runtime = await openRuntime({
@@ -23,6 +25,7 @@ async function main() {
     ...runtimeOptionsFromEnv(env),
     migrate: false,
     batchAppends: true,
+    batchWindowMs: env.MESSAGE_BATCH_WINDOW_MS,
   });
   const { chat, verifyToken } = createServices(runtime, env);
   const edge = createWsEdge({

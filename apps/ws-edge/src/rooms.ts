@@ -94,6 +94,7 @@ export class Rooms {
     const members = new Set<RoomMember>();
     const order = new SessionOrder({
       release: (event) => {
+        if (members.size > 1) event.bytes ??= Buffer.from(event.payload);
         for (const member of members) member.deliver(event);
         this.options.metrics?.wsFramesOut.inc({ type: event.type }, members.size);
       },

@@ -120,3 +120,14 @@ export function parseEnv<S extends z.ZodRawShape>(
 
 /** The default secret is for local development only; production must set its own. */
 export const DEV_JWT_SECRET = "local-dev-secret-key-change-in-production";
+
+/**
+ * Everyone can read the development secret (it is in the spec and the README), so a service
+ * that verifies tokens with it under NODE_ENV=production accepts tokens anyone can mint. Every
+ * app that verifies tokens (api, ws-edge, standalone) calls this at start.
+ */
+export function refuseDevSecretInProduction(env: { NODE_ENV: string; JWT_SECRET_KEY: string }): void {
+  if (env.NODE_ENV === "production" && env.JWT_SECRET_KEY === DEV_JWT_SECRET) {
+    throw new EnvError("JWT_SECRET_KEY: the development default must not be used in production");
+  }
+}

@@ -29,6 +29,8 @@ export interface RuntimeOptions {
    * @default false
    */
   batchAppends?: boolean;
+  /** With `batchAppends`: how long a batch waits for more appends (its `windowMs`). @default 0 */
+  batchWindowMs?: number;
   /** Records stored messages and write batch sizes. */
   metrics?: Metrics;
 }
@@ -75,7 +77,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bus = createBus({ url: options.redisUrl, namespace: options.redisKeyPrefix || undefined });
   const metrics = options.metrics;
   const appender = options.batchAppends
-    ? createBatchingAppender(database, { onBatch: (size) => metrics?.storeBatchSize.observe(size) })
+    ? createBatchingAppender(database, {
+        windowMs: options.batchWindowMs,
+        onBatch: (size) => metrics?.storeBatchSize.observe(size),
+      })
     : undefined;
   const base = createRepository(database);
   const store = appender ? appender.append : base.appendMessage;

@@ -81,4 +81,27 @@ describe("batching appender", () => {
     expect(seqs).toEqual([1, 2]);
     await appender.close();
   });
+
+  it("with a window, gathers appends from separate turns into one batch; a batch of windowFill or close() sends at once", async () => {
+    const sizes: number[] = [];
+    // A window far longer than the test: only a full batch or close() can send.
+    const appender = createBatchingAppender(database(), {
+      windowMs: 60_000,
+      maxBatch: 3,
+      onBatch: (n) => sizes.push(n),
+    });
+    const { sessionId } = await repo().createSession({ userId: "u1" });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const firstThree = [];
+    for (const content of ["a", "b", "c"]) {
+      firstThree.push(appender.append(text(sessionId, content)));
+      await turn();
+    }
+    expect((await Promise.all(firstThree)).map((r) => r.message.seq)).toEqual([1, 2, 3]);
+    const last = appender.append(text(sessionId, "d", "d"));
+    await turn();
+    await appender.close();
+    expect((await last).message.seq).toBe(4);
+    expect(sizes).toEqual([3, 1]);
+  });
 });

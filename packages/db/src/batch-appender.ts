@@ -1,9 +1,9 @@
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, eq, or } from "drizzle-orm";
 import type { Database, Db } from "./client.js";
 import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
 import { messageQueries } from "./message-queries.js";
-import { queryRows } from "./raw.js";
+import { openStatementRunner, type StatementRunner } from "./raw.js";
 import { chatMessages } from "./schema.js";
 import type { AppendMessageInput, MessageRow } from "./types.js";
 
@@ -15,6 +15,19 @@ export interface BatchingAppenderOptions {
    * while the previous one waits for its WAL flush. @default 2
    */
   maxInFlight?: number;
+  /**
+   * How long the first append of a batch waits for others to join it, in ms. Each batch costs
+   * PostgreSQL a commit (a WAL flush) whatever its size, so at a modest rate, where batches
+   * would otherwise be of one, a short wait divides that cost among the appends of every
+   * session; a full batch (`maxBatch`) goes at once. 0: whatever arrived in one turn of the
+   * event loop. @default 0
+   */
+  windowMs?: number;
+  /**
+   * A batch this large goes without waiting out `windowMs`: under load batches fill quickly
+   * and the window costs no latency. @default 8
+   */
+  windowFill?: number;
   /** Told the size of each batch as it is sent (metrics). */
   onBatch?: (size: number) => void;
 }
@@ -35,8 +48,9 @@ export interface BatchingAppender {
 
 /**
  * Group commit for `appendMessage`: appends made while a batch is being stored wait and then go
- * together, across sessions, in one statement (one WAL flush), whatever the batch size. At low load a batch is whatever arrived in one turn of the event loop, so
- * nothing waits for a timer; under load batches grow by themselves.
+ * together, across sessions, in one statement (one WAL flush), whatever the batch size. Under
+ * load batches grow by themselves; at low load a batch is whatever arrived in one turn of the
+ * event loop, or within `windowMs` of its first append when that is set.
  *
  * Same contract as `appendMessage`: per session, seqs are gap-free and follow call order (calls
  * made one after another, like the frames of one socket, keep their order even across
@@ -56,22 +70,38 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
   const running = new Set<Promise<void>>();
   let scheduled = false;
 
-  const kick = () => {
-    if (running.size >= maxInFlight || scheduled || queue.length === 0) return;
-    scheduled = true;
-    // One event-loop turn: appends made by the frames of this I/O batch join in.
-    setImmediate(() => {
-      scheduled = false;
-      const batch = queue.splice(0, maxBatch);
-      if (batch.length === 0) return;
-      options.onBatch?.(batch.length);
-      const run: Promise<void> = storeBatch(db, batch, single).finally(() => {
-        running.delete(run);
-        kick();
-      });
-      running.add(run);
+  // A batch holds one connection while it is stored.
+  const runner = openStatementRunner(database, maxInFlight);
+  const windowMs = options.windowMs ?? 0;
+  const windowFill = Math.min(options.windowFill ?? 8, maxBatch);
+  let timer: NodeJS.Timeout | undefined;
+
+  const send = () => {
+    scheduled = false;
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = queue.splice(0, maxBatch);
+    if (batch.length === 0) return;
+    options.onBatch?.(batch.length);
+    const run: Promise<void> = storeBatch(runner, db, batch, single).finally(() => {
+      running.delete(run);
       kick();
     });
+    running.add(run);
+    kick();
+  };
+
+  const kick = () => {
+    if (running.size >= maxInFlight || queue.length === 0) return;
+    if (scheduled) {
+      // A batch big enough does not wait out the window.
+      if (timer && queue.length >= windowFill) send();
+      return;
+    }
+    scheduled = true;
+    // At least one event-loop turn: appends made by the frames of this I/O batch join in.
+    if (windowMs > 0 && queue.length < windowFill) timer = setTimeout(send, windowMs);
+    else setImmediate(send);
   };
 
   return {
@@ -82,10 +112,13 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
       });
     },
     async close() {
+      // What is queued goes now rather than at the end of its window.
+      if (timer) send();
       while (running.size > 0 || scheduled || queue.length > 0) {
         kick();
         await (running.size > 0 ? Promise.race(running) : new Promise((resolve) => setImmediate(resolve)));
       }
+      await runner.close();
     },
   };
 }
@@ -93,17 +126,19 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
 const pairKey = (sessionId: string, clientMsgId: string) => `${sessionId}\n${clientMsgId}`;
 
 async function storeBatch(
+  runner: StatementRunner,
   db: Db,
   batch: Pending[],
   single: (input: AppendMessageInput) => Promise<AppendResult>,
 ): Promise<void> {
   let results: (AppendResult | Error)[];
   try {
-    results = await db.transaction((tx) =>
-      appendMany(
-        tx as unknown as Db,
-        batch.map((p) => p.input),
-      ),
+    // No BEGIN/COMMIT around it: the INSERT is its own transaction (one round trip instead of
+    // three), and the lookup of resends that may follow only reads committed rows.
+    results = await appendMany(
+      runner,
+      db,
+      batch.map((p) => p.input),
     );
   } catch {
     // One bad row fails the statement for all: give each its own answer, in call order.
@@ -149,19 +184,67 @@ function toMessageRow(raw: Record<string, unknown>): MessageRow {
 }
 
 /**
+ * The statement of {@link appendMany}. The rows come as one array per column, so its text is
+ * the same whatever the batch size and it is prepared (parsed and planned) once per connection.
+ */
+const APPEND_MANY = `
+  with r as (
+    -- metadata comes as JSON text: drivers serialize jsonb[] elements differently.
+    select u.idx, u.session_id, u.message_id, u.sender_type, u.sender_id, u.message_type, u.content,
+      u.metadata::jsonb as metadata, u.client_msg_id, u.status
+    from unnest($1::int[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+      $7::text[], $8::text[], $9::varchar[], $10::varchar[])
+      as u(idx, session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status)
+  ),
+  fresh as (
+    select r.*, row_number() over (partition by r.session_id order by r.idx) as ordinal
+    from r
+    -- A null client_msg_id matches nothing, so it is never a resend. (No "is null or": with
+    -- it the planner may hash the whole of chat_messages instead of probing the unique index.)
+    where not exists (
+      select 1 from chat_messages m where m.session_id = r.session_id and m.client_msg_id = r.client_msg_id
+    )
+  ),
+  v as (select session_id, count(*) as n from fresh group by session_id),
+  locked as materialized (
+    select s.session_id from chat_sessions s
+    where s.session_id in (select session_id from v)
+    order by s.session_id
+    for no key update
+  ),
+  bumped as (
+    update chat_sessions s set last_seq = s.last_seq + v.n, updated_at = now()
+    from v
+    where s.session_id = v.session_id and s.session_id in (select session_id from locked)
+    returning s.session_id, s.last_seq, v.n
+  )
+  insert into chat_messages
+    (session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status, seq, event_seq)
+  select f.session_id, f.message_id, f.sender_type, f.sender_id, f.message_type, f.content, f.metadata,
+    f.client_msg_id, f.status, b.last_seq - b.n + f.ordinal, b.last_seq - b.n + f.ordinal
+  from fresh f join bumped b on b.session_id = f.session_id
+  returning *`;
+
+/**
  * The batch as one INSERT that skips resends, bumps every session's counter and stores every
  * row (an implicit transaction: one round trip, one WAL flush). Only when something was not
  * stored (a resend, a missing session) does a second query find out which. Results line up
  * with `inputs`.
  *
- * Locks: `locked` (MATERIALIZED, so it runs as written) takes the session rows FOR UPDATE in
- * session_id order before `bumped` touches them, so concurrent batches on overlapping sessions
- * queue instead of deadlocking. The resend check reads the statement's snapshot, taken before
+ * Locks: `locked` (MATERIALIZED, so it runs as written) takes the session rows FOR NO KEY
+ * UPDATE in session_id order before `bumped` touches them, so concurrent batches on overlapping
+ * sessions queue instead of deadlocking. NO KEY UPDATE is the lock `bumped` takes anyway; FOR
+ * UPDATE would conflict with the KEY SHARE lock of the chat_messages foreign key check and
+ * cost a MultiXact per session row (measured: PostgreSQL CPU per batch about 2×). The resend check reads the statement's snapshot, taken before
  * the locks: a resend racing its original from another edge then hits the unique
  * (session_id, client_msg_id) constraint, the statement fails, and the one-by-one retry
  * answers it properly.
  */
-async function appendMany(db: Db, inputs: AppendMessageInput[]): Promise<(AppendResult | Error)[]> {
+async function appendMany(
+  runner: StatementRunner,
+  db: Db,
+  inputs: AppendMessageInput[],
+): Promise<(AppendResult | Error)[]> {
   // Repeats of an earlier input of this batch are answered with that input's row.
   const candidates: { index: number; input: AppendMessageInput; messageId: string }[] = [];
   const firstOf = new Map<string, number>();
@@ -179,47 +262,19 @@ async function appendMany(db: Db, inputs: AppendMessageInput[]): Promise<(Append
     candidates.push({ index, input, messageId: input.messageId ?? newMessageId() });
   });
 
-  const rows = sql.join(
-    candidates.map(
-      ({ index, input, messageId }) =>
-        sql`(${index}::int, ${input.sessionId}::varchar, ${messageId}::varchar, ${input.senderType}::varchar,
-             ${input.senderId}::varchar, ${input.messageType}::varchar, ${input.content}::text,
-             ${input.metadata == null ? null : JSON.stringify(input.metadata)}::jsonb,
-             ${input.clientMsgId ?? null}::varchar, ${input.status ?? "complete"}::varchar)`,
-    ),
-    sql`, `,
-  );
-  const result = await queryRows<Record<string, unknown>>(
-    db,
-    sql`with r(idx, session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status)
-        as (values ${rows}),
-      fresh as (
-        select r.*, row_number() over (partition by r.session_id order by r.idx) as ordinal
-        from r
-        where r.client_msg_id is null or not exists (
-          select 1 from chat_messages m where m.session_id = r.session_id and m.client_msg_id = r.client_msg_id
-        )
-      ),
-      v as (select session_id, count(*) as n from fresh group by session_id),
-      locked as materialized (
-        select s.session_id from chat_sessions s
-        where s.session_id in (select session_id from v)
-        order by s.session_id
-        for update
-      ),
-      bumped as (
-        update chat_sessions s set last_seq = s.last_seq + v.n, updated_at = now()
-        from v
-        where s.session_id = v.session_id and s.session_id in (select session_id from locked)
-        returning s.session_id, s.last_seq, v.n
-      )
-    insert into chat_messages
-      (session_id, message_id, sender_type, sender_id, message_type, content, metadata, client_msg_id, status, seq, event_seq)
-    select f.session_id, f.message_id, f.sender_type, f.sender_id, f.message_type, f.content, f.metadata,
-      f.client_msg_id, f.status, b.last_seq - b.n + f.ordinal, b.last_seq - b.n + f.ordinal
-    from fresh f join bumped b on b.session_id = f.session_id
-    returning *`,
-  );
+  const column = <T>(pick: (c: (typeof candidates)[number]) => T) => candidates.map(pick);
+  const result = await runner.query<Record<string, unknown>>(APPEND_MANY, [
+    column((c) => c.index),
+    column((c) => c.input.sessionId),
+    column((c) => c.messageId),
+    column((c) => c.input.senderType),
+    column((c) => c.input.senderId),
+    column((c) => c.input.messageType),
+    column((c) => c.input.content),
+    column((c) => (c.input.metadata == null ? null : JSON.stringify(c.input.metadata))),
+    column((c) => c.input.clientMsgId ?? null),
+    column((c) => c.input.status ?? "complete"),
+  ]);
   const byId = new Map(result.map((raw) => [raw.message_id as string, toMessageRow(raw)]));
   const results: (AppendResult | Error | undefined)[] = new Array(inputs.length);
   const resends: { index: number; input: AppendMessageInput }[] = [];

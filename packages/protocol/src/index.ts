@@ -11,3 +11,4 @@ export * from "./rest";
 export * from "./rest-files";
 export * from "./rest-manage";
 export * from "./server-frames";
+export * from "./storable";

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { type ClientFrame, clientFrameSchemas } from "./client-frames";
 import { ChatError, type ErrorDetail } from "./errors";
+import { findUnstorable } from "./storable";
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ChatError };
 
@@ -18,15 +19,24 @@ function describe(details: ErrorDetail[]): string {
   return details.map((d) => `${d.path}: ${d.message}`).join("; ");
 }
 
-/** Validate a value with a schema; a failure is a VALIDATION_ERROR naming each bad field. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown): ParseResult<z.infer<S>> {
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, value: result.data };
-  const details = issuesToDetails(result.error.issues);
+function invalid(details: ErrorDetail[]): { ok: false; error: ChatError } {
   return {
     ok: false,
     error: new ChatError("VALIDATION_ERROR", `Invalid request: ${describe(details)}`, { details }),
   };
+}
+
+/**
+ * Validate a value with a schema; a failure is a VALIDATION_ERROR naming each bad field. What
+ * passes is also checked to be storable (no NUL, no lone surrogate, bounded nesting): found by
+ * fuzzing, such input used to reach PostgreSQL and come back as a 500.
+ */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): ParseResult<z.infer<S>> {
+  const result = schema.safeParse(value);
+  if (!result.success) return invalid(issuesToDetails(result.error.issues));
+  // Checked after the schema: unknown fields are stripped by then and never reach storage.
+  const unstorable = findUnstorable(result.data);
+  return unstorable ? invalid([unstorable]) : { ok: true, value: result.data };
 }
 
 /**

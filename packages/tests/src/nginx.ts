@@ -16,8 +16,11 @@ export interface GatewayConfig {
   apis: string[];
 }
 
-/** Renders the gateway template as nginx's envsubst does (only the three variables). */
-export async function renderGatewayConf(config: GatewayConfig): Promise<string> {
+/**
+ * Renders the gateway template as nginx's envsubst does (only the three variables). The access
+ * log goes to `accessLog` instead of the image's /var/log/nginx/access.log when given.
+ */
+export async function renderGatewayConf(config: GatewayConfig, accessLog?: string): Promise<string> {
   const text = await readFile(template, "utf8");
   const servers = (hosts: string[]) =>
     hosts.map((host) => `server ${host} max_fails=1 fail_timeout=2s;`).join("\n    ");
@@ -26,14 +29,15 @@ export async function renderGatewayConf(config: GatewayConfig): Promise<string> 
     WS_EDGE_SERVERS: servers(config.wsEdges),
     API_SERVERS: servers(config.apis),
   };
-  return text.replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+  const rendered = text.replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+  return accessLog ? rendered.replaceAll("/var/log/nginx/access.log", accessLog) : rendered;
 }
 
 /** A prefix directory with a main nginx.conf that includes the rendered gateway config. */
 async function preparePrefix(config: GatewayConfig): Promise<string> {
   const prefix = await mkdtemp(join(tmpdir(), "chat-gateway-"));
   await mkdir(join(prefix, "logs"));
-  await writeFile(join(prefix, "gateway.conf"), await renderGatewayConf(config));
+  await writeFile(join(prefix, "gateway.conf"), await renderGatewayConf(config, join(prefix, "logs/access.log")));
   await writeFile(
     join(prefix, "nginx.conf"),
     [
@@ -65,10 +69,13 @@ export async function testGatewayConf(config: GatewayConfig): Promise<{ status: 
   }
 }
 
-/** Runs the real nginx gateway in the foreground until `stop()`. */
-export async function startGateway(config: GatewayConfig): Promise<{ stop(): Promise<void> } & AsyncDisposable> {
+/** Runs the real nginx gateway in the foreground until `stop()`; then `accessLog` has its access log lines. */
+export async function startGateway(
+  config: GatewayConfig,
+): Promise<{ stop(): Promise<void>; accessLog: string[] } & AsyncDisposable> {
   const prefix = await preparePrefix(config);
   const child = spawn(NGINX, ["-p", prefix, "-c", join(prefix, "nginx.conf")], { stdio: "ignore" });
+  const accessLog: string[] = [];
   const reap = () => child.kill("SIGKILL");
   process.once("exit", reap);
   const exited = new Promise<void>((resolve) =>
@@ -91,9 +98,11 @@ export async function startGateway(config: GatewayConfig): Promise<{ stop(): Pro
     stopped ??= (async () => {
       child.kill("SIGQUIT");
       await exited;
+      const lines = await readFile(join(prefix, "logs/access.log"), "utf8").catch(() => "");
+      accessLog.push(...lines.split("\n").filter(Boolean));
       await rm(prefix, { recursive: true, force: true });
     })();
     return stopped;
   };
-  return { stop, [Symbol.asyncDispose]: stop };
+  return { stop, accessLog, [Symbol.asyncDispose]: stop };
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Api, createApi, createLocalStorage, type FilesOptions } from "@chat/api";
+import { type Api, type ApiDeps, createApi, createLocalStorage, type FilesOptions } from "@chat/api";
 import type { Bus } from "@chat/bus";
 import { createTestBus, randomNamespace } from "@chat/bus/testing";
 import { type AgentRegistry, createServices, type Logger, type Services, signToken, silentLogger } from "@chat/core";
@@ -60,6 +60,8 @@ export interface StackOptions {
   logger?: Logger;
   /** Upload settings; the storage defaults to a fresh temp directory (`filesDir`), removed on close. */
   files?: FilesOptions;
+  /** Api settings, e.g. the per-user message limit (set `edgeOptions.messagesPerMinute` too, as main.ts does). */
+  apiOptions?: Pick<ApiDeps, "messagesPerMinute">;
 }
 
 async function listen(server: Server): Promise<string> {
@@ -82,7 +84,15 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   if (options.agents) services.agents = options.agents;
   const filesDir = await mkdtemp(path.join(tmpdir(), "chat-files-"));
   const files = { storage: createLocalStorage({ root: filesDir }), urlSecret: TEST_SECRET, ...options.files };
-  const api = createApi({ repo, bus, ...services, logger, corsOrigins: ["http://localhost:9060"], files });
+  const api = createApi({
+    repo,
+    bus,
+    ...services,
+    logger,
+    corsOrigins: ["http://localhost:9060"],
+    files,
+    ...options.apiOptions,
+  });
   const apiServer = createServer(api.app);
   const apiUrl = `http://${await listen(apiServer)}`;
 

@@ -17,8 +17,11 @@ export interface TestSocket extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export function openSocket(url: string, options: { origin?: string } = {}): TestSocket {
-  const ws = new WebSocket(url, { origin: options.origin });
+export function openSocket(
+  url: string,
+  options: { origin?: string; headers?: Record<string, string> } = {},
+): TestSocket {
+  const ws = new WebSocket(url, { origin: options.origin, headers: options.headers });
   const frames: ServerFrame[] = [];
   const waiters = new Set<() => void>();
   ws.on("message", (data) => {

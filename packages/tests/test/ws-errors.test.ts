@@ -1,7 +1,7 @@
 import { CloseCode } from "@chat/protocol";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { openSocket, startStack, TEST_SECRET } from "../src";
+import { openSocket, reportSuiteFigure, startStack, TEST_SECRET } from "../src";
 
 describe("bad input on the WebSocket", () => {
   it("answers a malformed frame with an error frame and keeps the connection", async () => {
@@ -71,13 +71,48 @@ describe("bad input on the WebSocket", () => {
     await expect(socket.closed).resolves.toMatchObject({ code: CloseCode.NotFound });
   });
 
-  it("refuses an upgrade from a foreign Origin", async () => {
+  it("refuses an upgrade from a foreign Origin, and CORS does not grant it either", async () => {
     await using stack = await startStack({ worker: false });
-    await using socket = openSocket(stack.wsUrl("origin", await stack.token("alice")), {
-      origin: "https://evil.example",
+    const token = await stack.token("alice");
+    const host = new URL(stack.edges[0]?.url ?? "").host;
+    // The stack allows http://localhost:9060; look-alikes of it must not pass.
+    const foreign = [
+      "https://evil.example",
+      "null",
+      "http://localhost:9060.evil.com",
+      "http://evil-localhost:9060",
+      "http://localhost:90600",
+      "https://localhost:9060",
+      "http://localhost:9060@evil.com",
+      `http://${host}.evil.com`,
+      "not a url",
+    ];
+    const outcomes = await Promise.all(
+      foreign.map(async (origin) => {
+        await using socket = openSocket(stack.wsUrl("origin", token), { origin });
+        const { code } = await socket.closed;
+        const cors = await fetch(`${stack.apiUrl}/api/chat/sessions`, {
+          method: "OPTIONS",
+          headers: {
+            origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization",
+          },
+        });
+        return { origin, code, frames: socket.frames.length, cors: cors.headers.get("access-control-allow-origin") };
+      }),
+    );
+    expect(outcomes).toEqual(foreign.map((origin) => ({ origin, code: 1006, frames: 0, cors: null })));
+    reportSuiteFigure({
+      section: "authz",
+      name: "cross-site WS upgrades and CORS preflights",
+      figures: { cases: foreign.length * 2, passed: foreign.length * 2, leaks: 0 },
     });
-    await expect(socket.closed).resolves.toMatchObject({ code: 1006 });
-    expect(socket.frames).toEqual([]);
+    // Controls: the allowed origin and the edge's own origin get in.
+    for (const origin of ["http://localhost:9060", `http://${host}`]) {
+      await using socket = openSocket(stack.wsUrl("origin", token), { origin });
+      await expect(socket.next("ready")).resolves.toMatchObject({ type: "ready" });
+    }
   });
 
   it("closes a frame over the size limit with 1009", async () => {

@@ -1,6 +1,6 @@
 import { CloseCode } from "@chat/protocol";
 import { describe, expect, it } from "vitest";
-import { openSocket, startStack } from "../src";
+import { openSocket, startStack, uploadFile } from "../src";
 
 describe("message rate limit", () => {
   it("refuses messages past the per-user limit across edges with RATE_LIMIT and keeps the connection", async () => {
@@ -22,6 +22,34 @@ describe("message rate limit", () => {
     expect(refused.retry_after).toBeLessThanOrEqual(60_000);
     two.send({ type: "ping" });
     await two.next("pong");
+    expect(await stack.repo.countMessages(body.session_id)).toBe(3);
+  });
+
+  it("counts REST posts, SSE, uploads and regenerate against the same per-user budget as WS frames", async () => {
+    const limit = { messagesPerMinute: 3 };
+    await using stack = await startStack({ worker: false, edgeOptions: limit, apiOptions: limit });
+    const { body } = await stack.request("alice", "POST", "/api/chat/sessions", { agent_id: 1 });
+    const base = `/api/chat/sessions/${body.session_id}`;
+    await using socket = openSocket(stack.wsUrl(body.session_id, await stack.token("alice")));
+    await socket.next("ready");
+    socket.send({ type: "message", content: "1" });
+    await socket.next("message", (f) => f.content === "1");
+    const posted = await stack.request("alice", "POST", `${base}/messages`, { content: "2" });
+    expect(posted.status).toBe(201);
+    expect((await stack.request("alice", "POST", `${base}/messages`, { content: "3" })).status).toBe(201);
+    // The budget is spent, by whichever way in.
+    const over = await Promise.all([
+      stack.request("alice", "POST", `${base}/messages`, { content: "4" }),
+      stack.request("alice", "POST", `${base}/messages/stream`, { content: "5" }),
+      stack.request("alice", "POST", `${base}/messages/${posted.body.message_id}/regenerate`),
+      uploadFile(stack, "alice", body.session_id, { data: "hello", type: "text/plain", name: "a.txt" }),
+    ]);
+    expect(over.map((r) => [r.status, r.body.error.code])).toEqual(Array(4).fill([429, "RATE_LIMIT"]));
+    socket.send({ type: "message", content: "6", client_msg_id: "ws-over" });
+    await expect(socket.next("error")).resolves.toMatchObject({ code: "RATE_LIMIT", ref: "ws-over" });
+    // Reading is not limited, and another user has their own budget.
+    expect((await stack.request("alice", "GET", `${base}/messages`)).status).toBe(200);
+    expect((await stack.request("bob", "POST", "/api/chat/sessions", {})).status).toBe(201);
     expect(await stack.repo.countMessages(body.session_id)).toBe(3);
   });
 

@@ -4,6 +4,8 @@ import type { NextFunction, Request, Response } from "express";
 
 /** Turns an Express/body-parser error into the catalog's code. */
 function fromExpress(error: unknown): ChatError | undefined {
+  // The router could not decode a route parameter (`/sessions/%FF`): the client's URL is bad.
+  if (error instanceof URIError) return new ChatError("BAD_REQUEST", "The URL has malformed percent-encoding");
   if (typeof error !== "object" || error === null) return undefined;
   const type = (error as { type?: unknown }).type;
   if (type === "entity.parse.failed") return new ChatError("INVALID_JSON", "Request body is not valid JSON");

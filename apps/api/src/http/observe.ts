@@ -16,7 +16,7 @@ export function observeRequests(logger: Logger, metrics: Metrics | undefined) {
     res.setHeader("X-Trace-Id", traceId);
     res.once("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path === "/" ? "" : req.route.path}` : "unmatched";
+      const route = req.route?.path ? routePattern(req) : "unmatched";
       const status = String(res.statusCode);
       metrics?.httpDuration.observe({ method: req.method, route, status }, seconds);
       const sessionId = typeof req.params?.sessionId === "string" ? req.params.sessionId : undefined;
@@ -34,4 +34,30 @@ export function observeRequests(logger: Logger, metrics: Metrics | undefined) {
     });
     next();
   };
+}
+
+/**
+ * `/api/chat/sessions/:sessionId/messages/:messageId/stream`. A mounted router's `baseUrl` is the
+ * concrete path (`/api/chat/sessions/sess_abc/messages`), so the segments that are parameter
+ * values go back to their names: otherwise every session id, even one a caller made up for a
+ * 404, would be a new label (unbounded metric series, ids in every log line).
+ */
+function routePattern(req: Request): string {
+  const byValue = new Map(Object.entries(req.params ?? {}).map(([name, value]) => [String(value), `:${name}`]));
+  const segments = req.baseUrl.split("/");
+  // Right to left, each parameter once: a session named "sessions" or "api" stays one segment.
+  for (let i = segments.length - 1; i > 0 && byValue.size > 0; i--) {
+    let decoded = segments[i] ?? "";
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      // not percent-encoded text: compare as sent
+    }
+    const name = byValue.get(decoded);
+    if (name === undefined) continue;
+    segments[i] = name;
+    byValue.delete(decoded);
+  }
+  const path = req.route?.path;
+  return `${segments.join("/")}${path === "/" ? "" : path}`;
 }

@@ -45,7 +45,8 @@ function operationObject(op: Operation) {
   }
   // Group the error codes by status: each status lists which codes it carries.
   const codes = [...op.errors, ...(op.public ? [] : (["UNAUTHORIZED"] as const))];
-  if (op.body) codes.push("INVALID_JSON");
+  // Every JSON body: not JSON or not UTF-8 (400), another Content-Type (415), over 256 KB (413).
+  if (op.body) codes.push("INVALID_JSON", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE");
   const byStatus = new Map<number, string[]>();
   for (const code of new Set(codes)) {
     byStatus.set(errorStatus(code), [...(byStatus.get(errorStatus(code)) ?? []), code]);
