@@ -1,6 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
-import { type Database, type Db, driverOf } from "./client.js";
+import { type Database, type Db, driverOf, reconnectBackoff } from "./client.js";
 
 /**
  * Runs a raw statement and returns its rows. `db.execute()` resolves to an array of rows on
@@ -49,6 +49,7 @@ export function openStatementRunner(database: Database, connections: number): St
     max: connections,
     idle_timeout: 30,
     connect_timeout: 10,
+    backoff: reconnectBackoff,
     onnotice: () => {},
     connection: { plan_cache_mode: "force_generic_plan" },
   });

@@ -11,6 +11,8 @@ export const APP_DATABASE = "chat";
 
 /** Each app's PostgreSQL pool: small, so a pool that keeps growing (a leak) shows at once. */
 export const POOL_SIZE = 4;
+/** The edges' message appender has a pool of its own (@chat/db batch-appender, maxInFlight). */
+export const APPENDER_CONNECTIONS = 2;
 
 export interface ClusterOptions {
   edges?: number;
@@ -103,6 +105,11 @@ export class ChaosCluster implements AsyncDisposable {
         (app) =>
           `${app.name} (port ${app.port}) exited ${app.child.exitCode ?? app.child.signalCode}:\n${app.logs.slice(-8).join("\n")}`,
       );
+  }
+
+  /** The most PostgreSQL connections the apps may hold together: their pools, full. */
+  maxPgConnections(): number {
+    return this.apps.length * POOL_SIZE + this.of("ws-edge").length * APPENDER_CONNECTIONS;
   }
 
   token(user: string): Promise<string> {
