@@ -14,12 +14,16 @@ async function freePort(): Promise<number> {
 }
 
 /** The api's own container entry (apps/api/src/main.ts) as a child process: its own event loop and core. */
-export async function startApiProcess(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startApiProcess(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  stdout: "inherit" | "ignore" = "inherit",
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "apps/api/src/main.ts"], {
     cwd: root,
     env: { ...process.env, ...env, SERVICE_PORT: String(port) },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", stdout, "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -30,7 +34,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<{ ur
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/readyz`)).ok) return { url, stop };
+      if ((await fetch(`${url}/readyz`)).ok) return { url, pid: child.pid ?? 0, stop };
     } catch {
       // not listening yet
     }

@@ -7,6 +7,17 @@
  *
  *   DATABASE_URL / TEST_DATABASE_URL   server to use (default postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_SECONDS                      seconds per scenario (default 15)
+ *   BENCH_ONLY                         run only the scenarios whose name contains this (e.g. "message page")
+ *   BENCH_KEEP_DATABASE=1              keep the seeded database (prints its name) instead of dropping it
+ *   BENCH_DATABASE                     reuse a database kept by BENCH_KEEP_DATABASE: no seeding, no drop
+ *   BENCH_API_NODE_ARGS                extra node flags for the api process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
+ *   BENCH_API_POOL_SIZE                the api's DATABASE_POOL_SIZE (default 20)
+ *   BENCH_API_LOG_LEVEL                the api's LOG_LEVEL (default info: its one line per request is part of the cost)
+ *
+ * CPU per request is the api process's user + system time over the scenario (from /proc)
+ * divided by the requests answered: unlike the percentiles it barely moves when other work
+ * shares the machine. The same for the PostgreSQL backends of the bench database (db µs/req) and
+ * for the load generator (this process), to show it is not the limit.
  */
 import { cpus, loadavg } from "node:os";
 import { signToken } from "@chat/core";
@@ -14,7 +25,8 @@ import { migrateDatabase, openDatabase } from "@chat/db";
 import { seedChatData } from "@chat/tests/seed";
 import postgres from "postgres";
 import { startApiProcess } from "./api-server";
-import { createBenchDatabase } from "./bench-database";
+import { type BenchDatabase, createBenchDatabase, existingBenchDatabase } from "./bench-database";
+import { cpuMicros } from "./lib/proc";
 import { runScenario, type Scenario, type ScenarioResult } from "./load";
 import { type QueryTiming, timeQueries } from "./query-timings";
 
@@ -24,6 +36,12 @@ const HEAVY_USER = "bench.heavy";
 const HEAVY_SESSIONS = 1_000;
 const SECRET = "bench-secret";
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const only = process.env.BENCH_ONLY;
+const keepDatabase = process.env.BENCH_KEEP_DATABASE === "1";
+const reuseDatabase = process.env.BENCH_DATABASE;
+const apiNodeArgs = (process.env.BENCH_API_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const apiLogLevel = process.env.BENCH_API_LOG_LEVEL ?? "info";
+const apiPoolSize = process.env.BENCH_API_POOL_SIZE ?? "20";
 const serverUrl =
   process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 
@@ -104,13 +122,53 @@ function reportQueries(timings: QueryTiming[]) {
   }
 }
 
-function report(results: ScenarioResult[]) {
+interface Measured extends ScenarioResult {
+  /** api process CPU (user + system) per answered request, µs. */
+  apiCpuPerRequest: number;
+  /** The load generator's (this process's) CPU per request, µs. */
+  loadCpuPerRequest: number;
+  /** The PostgreSQL backends' CPU per request (those connected to the bench database), µs. */
+  dbCpuPerRequest: number;
+}
+
+/** CPU so far of each PostgreSQL backend connected to the bench database (same host: /proc). */
+async function backendCpu(sql: postgres.Sql, database: string): Promise<Map<number, number>> {
+  const rows = await sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+  return new Map(rows.map(({ pid }) => [pid, cpuMicros(pid)]));
+}
+
+async function measure(api: { url: string; pid: number }, db: BenchDb, scenario: Scenario): Promise<Measured> {
+  const apiBefore = cpuMicros(api.pid);
+  const dbBefore = await backendCpu(db.sql, db.name);
+  const loadBefore = process.cpuUsage();
+  const result = await runScenario(api.url, scenario, seconds);
+  const load = process.cpuUsage(loadBefore);
+  const dbAfter = await backendCpu(db.sql, db.name);
+  // A backend that closed during the run is lost; the api's pool stays warm, so that is rare.
+  let dbUsed = 0;
+  for (const [pid, micros] of dbAfter) dbUsed += micros - (dbBefore.get(pid) ?? 0);
+  const requests = Math.max(1, result.requests);
+  return {
+    ...result,
+    apiCpuPerRequest: Math.round((cpuMicros(api.pid) - apiBefore) / requests),
+    loadCpuPerRequest: Math.round((load.user + load.system) / requests),
+    dbCpuPerRequest: Math.round(dbUsed / requests),
+  };
+}
+
+interface BenchDb {
+  sql: postgres.Sql;
+  name: string;
+}
+
+function report(results: Measured[]) {
   log(
-    "\nscenario                                    rate/s   req/s    p50 ms  p90 ms  p99 ms  max ms  non-2xx  errors",
+    "\nscenario                                    rate/s   req/s    p50 ms  p90 ms  p99 ms  max ms  non-2xx  errors  api µs/req  db µs/req  load µs/req",
   );
   for (const r of results) {
     log(
-      `${r.name.padEnd(44)}${String(r.rate).padStart(6)}${r.rps.toFixed(0).padStart(8)}${String(r.p50).padStart(10)}${String(r.p90).padStart(8)}${String(r.p99).padStart(8)}${String(r.max).padStart(8)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}`,
+      `${r.name.padEnd(44)}${String(r.rate).padStart(6)}${r.rps.toFixed(0).padStart(8)}${String(r.p50).padStart(10)}${String(r.p90).padStart(8)}${String(r.p99).padStart(8)}${String(r.max).padStart(8)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}${String(r.apiCpuPerRequest).padStart(12)}${String(r.dbCpuPerRequest).padStart(11)}${String(r.loadCpuPerRequest).padStart(13)}`,
     );
   }
 }
@@ -118,45 +176,56 @@ function report(results: ScenarioResult[]) {
 async function main() {
   log(`bench:api on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
   log(`PostgreSQL ${new URL(serverUrl).host}; ${seconds} s per scenario`);
-  const bench = await createBenchDatabase(serverUrl);
+  const bench: BenchDatabase = reuseDatabase
+    ? existingBenchDatabase(serverUrl, reuseDatabase)
+    : await createBenchDatabase(serverUrl);
+  const dropAtEnd = !reuseDatabase && !keepDatabase;
   let stopApi: (() => Promise<void>) | undefined;
+  let stopWatcher: (() => Promise<void>) | undefined;
   const cleanup = async () => {
+    await stopWatcher?.();
     await stopApi?.();
-    await bench.drop();
+    if (dropAtEnd) await bench.drop();
   };
   process.once("SIGINT", () => {
     log("interrupted: dropping the bench database");
     cleanup().finally(() => process.exit(130));
   });
   try {
-    log(
-      `database ${bench.name}: seeding ${SESSIONS.toLocaleString()} sessions, ${(SESSIONS * PER_SESSION).toLocaleString()} messages`,
-    );
-    await seed(bench.url);
+    if (reuseDatabase) {
+      log(`database ${bench.name}: reused as seeded`);
+    } else {
+      log(
+        `database ${bench.name}: seeding ${SESSIONS.toLocaleString()} sessions, ${(SESSIONS * PER_SESSION).toLocaleString()} messages`,
+      );
+      await seed(bench.url);
+    }
     log(`load average before the measurements: ${load()}`);
-    reportQueries(await timeQueries(bench.url, HEAVY_USER, HEAVY_SESSIONS));
+    if (!only) reportQueries(await timeQueries(bench.url, HEAVY_USER, HEAVY_SESSIONS));
     // Requests still in flight when the bench stops the api fail noisily; the bench counts errors itself.
-    const api = await startApiProcess({
-      DATABASE_URL: bench.url,
-      JWT_SECRET_KEY: SECRET,
-      DATABASE_POOL_SIZE: "20",
-      LOG_LEVEL: "fatal",
-    });
+    // The api logs as in production (one line per request) to /dev/null: the line's cost counts.
+    const api = await startApiProcess(
+      { DATABASE_URL: bench.url, JWT_SECRET_KEY: SECRET, DATABASE_POOL_SIZE: apiPoolSize, LOG_LEVEL: apiLogLevel },
+      apiNodeArgs,
+      "ignore",
+    );
     stopApi = api.stop;
     const token = await signToken({ sub: HEAVY_USER }, { secret: SECRET, expiresIn: "1h" });
-    const results: ScenarioResult[] = [];
-    for (const scenario of scenarios(token)) {
+    const results: Measured[] = [];
+    const watcher = { sql: postgres(bench.url, { max: 1, onnotice: () => {} }), name: bench.name };
+    stopWatcher = () => watcher.sql.end({ timeout: 5 });
+    for (const scenario of scenarios(token).filter((s) => !only || s.name.includes(only))) {
       // A short warm-up (JIT, connection pool, PostgreSQL caches) that is not measured.
       await runScenario(api.url, { ...scenario, rate: Math.min(scenario.rate, 100) }, 2);
       log(`running: ${scenario.name} at ${scenario.rate}/s for ${seconds} s`);
-      results.push(await runScenario(api.url, scenario, seconds));
+      results.push(await measure(api, watcher, scenario));
     }
     report(results);
     log(`load average after: ${load()} (on ${cpus().length} cores; anything else running skews the figures)`);
     log("\ngoals: message page p99 < 20 ms at 500/s; session list p99 < 50 ms");
   } finally {
     await cleanup();
-    log(`dropped ${bench.name}`);
+    log(dropAtEnd ? `dropped ${bench.name}` : `kept ${bench.name} (BENCH_DATABASE=${bench.name} reuses it)`);
   }
 }
 

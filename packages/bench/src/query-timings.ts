@@ -1,10 +1,11 @@
 import {
   type Database,
-  listSessionsQuery,
+  listSessionsStatement,
+  memberPageStatement,
   openDatabase,
-  pageMessagesQuery,
   queryRows,
   searchHitsQuery,
+  statementRunner,
 } from "@chat/db";
 
 export interface QueryTiming {
@@ -36,13 +37,18 @@ async function time(name: string, runs: number, run: (i: number) => Promise<unkn
 export async function timeQueries(url: string, heavyUser: string, heavySessions: number): Promise<QueryTiming[]> {
   const database: Database = await openDatabase({ url, maxConnections: 1 });
   const { db } = database;
+  const run = statementRunner(database);
   const session = (i: number) => `sess_seed_${1 + ((i * 37) % heavySessions)}`;
   try {
     return [
-      await time("session list (first page)", 200, () => listSessionsQuery(db, heavyUser, { limit: 20, offset: 0 })),
-      await time("message page (newest 50)", 500, (i) => pageMessagesQuery(db, session(i), { limit: 50 })),
+      await time("session list (first page)", 200, () =>
+        run(listSessionsStatement(heavyUser, { limit: 20, offset: 0 })),
+      ),
+      await time("message page (newest 50)", 500, (i) =>
+        run(memberPageStatement(session(i), heavyUser, { limit: 50 })),
+      ),
       await time("message page (before seq 60)", 500, (i) =>
-        pageMessagesQuery(db, session(i), { limit: 50, beforeSeq: 60 }),
+        run(memberPageStatement(session(i), heavyUser, { limit: 50, beforeSeq: 60 })),
       ),
       await time("search hits, rare 6 digits", 200, (i) =>
         queryRows(

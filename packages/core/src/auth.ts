@@ -1,5 +1,6 @@
 import { ChatError } from "@chat/protocol";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { LRUCache } from "lru-cache";
 
 /** The caller, from the platform user-service's JWT. */
 export interface AuthUser {
@@ -13,9 +14,15 @@ export interface TokenOptions {
   secret: string;
   /** @default "HS256" */
   algorithm?: "HS256" | "HS384" | "HS512";
+  /**
+   * How many verified tokens to remember (by the exact token string, until their `exp`), so a
+   * client that sends the same token on every request pays for the HMAC check once. 0 disables.
+   * @default 10_000
+   */
+  cacheSize?: number;
 }
 
-export type TokenVerifier = (token: string | undefined | null) => Promise<AuthUser & { expiresAt: number }>;
+export type TokenVerifier = (token: string | undefined | null) => Promise<Readonly<AuthUser & { expiresAt: number }>>;
 
 /**
  * HS256 JWTs shared with the platform's other services. `sub` and `exp` are required, the
@@ -24,27 +31,47 @@ export type TokenVerifier = (token: string | undefined | null) => Promise<AuthUs
 export function createTokenVerifier(options: TokenOptions): TokenVerifier {
   const key = new TextEncoder().encode(options.secret);
   const algorithms = [options.algorithm ?? "HS256"];
+  const cacheSize = options.cacheSize ?? 10_000;
+  // Only successful verifications are kept; a hit is the same token bytes that already passed
+  // the signature check, so the one thing left to re-check is that it has not expired since.
+  const verified = cacheSize > 0 ? new LRUCache<string, VerifiedUser>({ max: cacheSize }) : undefined;
   return async (token) => {
     if (!token) throw new ChatError("UNAUTHORIZED", "Missing token");
+    const cached = verified?.get(token);
+    if (cached) {
+      // jose's rule: expired once the clock reaches `exp`.
+      if (Date.now() < cached.expiresAt) return cached;
+      verified?.delete(token);
+      throw new ChatError("UNAUTHORIZED", "Token expired");
+    }
+    const user = await verify(token);
+    verified?.set(token, user);
+    return user;
+  };
+
+  async function verify(token: string): Promise<VerifiedUser> {
     try {
       const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims: ["sub", "exp"] });
       const userId = payload.sub;
       if (typeof userId !== "string" || userId.length === 0 || userId.length > 100) {
         throw new ChatError("UNAUTHORIZED", "Token subject is invalid");
       }
-      return {
+      // Frozen: the same object is handed to every request that presents this token.
+      return Object.freeze({
         userId,
         role: typeof payload.role === "string" ? payload.role : undefined,
         department: typeof payload.department === "string" ? payload.department : undefined,
         expiresAt: (payload.exp ?? 0) * 1_000,
-      };
+      });
     } catch (error) {
       if (error instanceof ChatError) throw error;
       const message = error instanceof joseErrors.JWTExpired ? "Token expired" : "Invalid token";
       throw new ChatError("UNAUTHORIZED", message);
     }
-  };
+  }
 }
+
+type VerifiedUser = Readonly<AuthUser & { expiresAt: number }>;
 
 /** Mint a token (tests, benchmarks, the development page). */
 export async function signToken(

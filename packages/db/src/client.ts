@@ -44,6 +44,31 @@ export type DriverHandle =
 
 const handles = new WeakMap<Database, DriverHandle>();
 
+/**
+ * A statement as final SQL text with `$1…$n` parameters. The hot read paths run these directly
+ * on the driver: no query building per call, and postgres.js prepares each distinct text once
+ * per connection.
+ */
+export interface Statement {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Rows as the driver decodes them. They differ between drivers (postgres.js under drizzle:
+ * int8 and timestamps as strings; PGlite: numbers and Dates), so readers normalize.
+ */
+export type RunStatement = (statement: Statement) => Promise<Record<string, unknown>[]>;
+
+const runners = new WeakMap<Database, RunStatement>();
+
+/** @internal Runs {@link Statement}s on the driver behind a Database opened by {@link openDatabase}. */
+export function statementRunner(database: Database): RunStatement {
+  const run = runners.get(database);
+  if (!run) throw new Error("not a Database opened by openDatabase()");
+  return run;
+}
+
 /** @internal The driver behind a Database opened by {@link openDatabase}. */
 export function driverOf(database: Database): DriverHandle {
   const handle = handles.get(database);
@@ -56,10 +81,11 @@ export function driverOf(database: Database): DriverHandle {
  * that it answers before returning.
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  const { database, handle } = options.url
+  const { database, handle, run } = options.url
     ? openPostgres(options.url, options.maxConnections ?? 20)
     : await openPglite(options.dataDir);
   handles.set(database, handle);
+  runners.set(database, run);
   try {
     await database.ping();
   } catch (error) {
@@ -93,6 +119,8 @@ function openPostgres(url: string, max: number) {
   return {
     database: makeDatabase(db, "postgres", () => client.end({ timeout: 5 })),
     handle: { kind: "postgres", url } as const,
+    run: (({ text, params }) =>
+      client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as RunStatement,
   };
 }
 
@@ -119,6 +147,8 @@ async function openPglite(dataDir: string | undefined) {
   return {
     database: makeDatabase(db, "pglite", () => client.close()),
     handle: { kind: "pglite", client } as const,
+    run: (async ({ text, params }) =>
+      (await client.query<Record<string, unknown>>(text, params as unknown[])).rows) as RunStatement,
   };
 }
 

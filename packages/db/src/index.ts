@@ -4,9 +4,12 @@ export {
   type Db,
   type OpenDatabaseOptions,
   openDatabase,
+  type Statement,
+  statementRunner,
 } from "./client.js";
 export { NotFoundError } from "./errors.js";
 export { newMessageId, newSessionId } from "./ids.js";
+export { memberPageStatement } from "./message-page.js";
 export { pageMessagesQuery } from "./message-queries.js";
 export { migrateDatabase, migrationsFolder } from "./migrate.js";
 export { queryRows } from "./raw.js";
@@ -14,5 +17,5 @@ export { createRepository } from "./repository.js";
 export * as schema from "./schema.js";
 export * from "./schema.js";
 export { likePattern, searchHitsQuery } from "./search-queries.js";
-export { listSessionsQuery } from "./session-list.js";
+export { listSessionsStatement } from "./session-list.js";
 export type * from "./types.js";

@@ -1,5 +1,6 @@
-import type { Database } from "./client.js";
+import { type Database, statementRunner } from "./client.js";
 import { fileQueries } from "./file-queries.js";
+import { pageMessagesForMember } from "./message-page.js";
 import { messageQueries } from "./message-queries.js";
 import { participantQueries } from "./participant-queries.js";
 import { searchQueries } from "./search-queries.js";
@@ -14,12 +15,14 @@ import type { ChatRepository } from "./types.js";
  */
 export function createRepository(database: Database): ChatRepository {
   const { db } = database;
+  const run = statementRunner(database);
   return {
     ...sessionQueries(db),
     ...sessionUpdates(db),
-    listSessions: (userId, options) => listSessions(db, userId, options),
+    listSessions: (userId, options) => listSessions(db, run, userId, options),
     ...participantQueries(db),
     ...messageQueries(db),
+    pageMessagesForMember: (sessionId, userId, options) => pageMessagesForMember(run, sessionId, userId, options),
     ...searchQueries(db),
     ...fileQueries(db),
   };

@@ -28,7 +28,6 @@ describe("listSessions", () => {
       lastMessage: "how can I help?",
       lastMessageAt: expect.any(Date),
       unreadCount: 1,
-      messageCount: 3,
     });
     expect(item).not.toHaveProperty("total");
   });
@@ -41,7 +40,6 @@ describe("listSessions", () => {
       lastMessage: null,
       lastMessageAt: null,
       unreadCount: 0,
-      messageCount: 0,
     });
   });
 

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { type SQLWrapper, sql } from "drizzle-orm";
 import postgres from "postgres";
-import { type Database, openDatabase } from "./client.js";
+import { type Database, openDatabase, type Statement, statementRunner } from "./client.js";
 import { migrateDatabase } from "./migrate.js";
 import { queryRows } from "./raw.js";
 
@@ -87,11 +87,12 @@ export interface PlanNode {
 }
 
 /** The plan PostgreSQL would use for `query` (a drizzle query or SQL), as JSON. */
-export async function explainPlan(database: Database, query: SQLWrapper): Promise<PlanNode> {
-  const [row] = await queryRows<{ "QUERY PLAN": [{ Plan: PlanNode }] | string }>(
-    database.db,
-    sql`explain (format json) ${query}`,
-  );
+export async function explainPlan(database: Database, query: SQLWrapper | Statement): Promise<PlanNode> {
+  const [row] = (
+    "text" in query
+      ? await statementRunner(database)({ text: `explain (format json) ${query.text}`, params: query.params })
+      : await queryRows(database.db, sql`explain (format json) ${query}`)
+  ) as { "QUERY PLAN": [{ Plan: PlanNode }] | string }[];
   const value = row?.["QUERY PLAN"];
   const parsed = typeof value === "string" ? (JSON.parse(value) as [{ Plan: PlanNode }]) : value;
   const plan = parsed?.[0]?.Plan;

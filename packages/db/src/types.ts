@@ -54,7 +54,6 @@ export interface SessionListItem extends SessionRow {
   lastMessageAt: Date | null;
   /** Messages after the user's read marker that other senders wrote. */
   unreadCount: number;
-  messageCount: number;
 }
 
 /** Input of `appendMessage`. */
@@ -183,6 +182,15 @@ export interface ChatRepository {
   updateMessageAsEvent(messageId: string, patch: MessagePatch): Promise<MessageRow | undefined>;
   getMessage(messageId: string): Promise<MessageRow | undefined>;
   pageMessages(sessionId: string, options: PageMessagesOptions): Promise<{ messages: MessageRow[]; hasMore: boolean }>;
+  /**
+   * The history page, `hasMore` and the session's message count, in one statement that also
+   * checks that `userId` takes part in the (not deleted) session: undefined when not.
+   */
+  pageMessagesForMember(
+    sessionId: string,
+    userId: string,
+    options: PageMessagesOptions,
+  ): Promise<{ messages: MessageRow[]; hasMore: boolean; total: number } | undefined>;
   countMessages(sessionId: string): Promise<number>;
   /** Messages whose latest event (`eventSeq`) is after `sinceSeq`, in event order: recovery. */
   messagesSince(sessionId: string, sinceSeq: number, limit: number): Promise<MessageRow[]>;

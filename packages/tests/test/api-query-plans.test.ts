@@ -1,7 +1,13 @@
 // The plans of the hot REST queries on real PostgreSQL, after seeding enough rows and ANALYZE:
 // each reads chat_messages through an index, never by a sequential scan. PGlite's planner
 // statistics and costs differ from a server's, so this runs only against a server.
-import { type Database, listSessionsQuery, pageMessagesQuery, searchHitsQuery } from "@chat/db";
+import {
+  type Database,
+  listSessionsStatement,
+  memberPageStatement,
+  pageMessagesQuery,
+  searchHitsQuery,
+} from "@chat/db";
 import { createTestDatabase, execRaw, explainPlan, type PlanNode } from "@chat/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedChatData } from "../src/seed";
@@ -46,7 +52,7 @@ describe.skipIf(!onServer)("query plans on real PostgreSQL (skipped: DATABASE_UR
       { limit: 20, offset: 0 },
       { limit: 20, offset: 280, status: "active" as const, agentId: 1 },
     ]) {
-      const result = await plan(listSessionsQuery(database.db, HEAVY, options));
+      const result = await plan(listSessionsStatement(HEAVY, options));
       expect(result.seqScansOnMessages).toBe(0);
       expect(result.indexes).toContain("idx_chat_session_participants_user_id");
       expect(result.messageIndexes).toContain("uq_chat_messages_session_seq");
@@ -66,6 +72,20 @@ describe.skipIf(!onServer)("query plans on real PostgreSQL (skipped: DATABASE_UR
       // prefix of the unique one; for a short session PostgreSQL may take it and sort).
       expect(result.messageIndexes.length).toBe(1);
       expect(sessionIndexes).toContain(result.messageIndexes[0]);
+    }
+  });
+
+  it("message page of the api (membership, page and count in one statement): indexes only", async () => {
+    for (const options of [
+      { limit: 50 },
+      { limit: 50, beforeSeq: 20 },
+      { limit: 50, afterSeq: 10 },
+      { limit: 50, beforeTime: new Date() },
+    ]) {
+      const result = await plan(memberPageStatement("sess_seed_42", HEAVY, options));
+      expect(result.seqScansOnMessages, JSON.stringify(options)).toBe(0);
+      expect(result.messageIndexes.every((name) => sessionIndexes.includes(name))).toBe(true);
+      expect(result.indexes).toContain("chat_sessions_session_id_key");
     }
   });
 

@@ -17,8 +17,13 @@ export async function membershipOf(
 ): Promise<Membership> {
   const sessionId = param(req.params.sessionId, "session");
   const membership = await repo.getMembership(sessionId, userOf(res).userId, options);
-  if (!membership) throw new ChatError("SESSION_NOT_FOUND", "Session not found");
+  if (!membership) throw notParticipant();
   return membership;
+}
+
+/** The error for a session the caller may not see (unknown, deleted, or not theirs): all alike. */
+export function notParticipant(): ChatError {
+  return new ChatError("SESSION_NOT_FOUND", "Session not found");
 }
 
 /** Only the owner may do this; members know the session exists, so 403 (not 404) is honest. */

@@ -3,6 +3,7 @@ import { messageToFrame, messageToResource, toIso } from "@chat/core";
 import {
   ChatError,
   editMessageRequest,
+  type ListMessagesQuery,
   type ListMessagesResponse,
   listMessagesQuery,
   type PostMessageResponse,
@@ -10,7 +11,7 @@ import {
 } from "@chat/protocol";
 import { Router } from "express";
 import type { ApiDeps } from "../deps";
-import { membershipOf } from "../http/access";
+import { membershipOf, notParticipant } from "../http/access";
 import { userOf } from "../http/auth";
 import { methodNotAllowed } from "../http/method-not-allowed";
 import { param, validate } from "../http/validate";
@@ -22,27 +23,28 @@ export function messageRoutes({ repo, chat, bus }: ApiDeps): Router {
   router
     .route("/")
     .get(async (req, res) => {
-      const { session } = await membershipOf(repo, req, res);
-      const query = validate(listMessagesQuery, req.query);
-      if (query.before !== undefined && query.after !== undefined) {
-        throw new ChatError("VALIDATION_ERROR", "Use either before or after, not both", {
-          details: [{ path: "before", message: "cannot be combined with after" }],
-        });
+      const sessionId = param((req.params as { sessionId?: string }).sessionId, "session");
+      let query: ListMessagesQuery;
+      try {
+        query = pageQuery(req.query);
+      } catch (error) {
+        // A non-participant learns nothing, not even that the query was bad: 404 comes first.
+        await membershipOf(repo, req, res);
+        throw error;
       }
-      const [page, total] = await Promise.all([
-        repo.pageMessages(session.sessionId, {
-          limit: query.limit,
-          beforeSeq: typeof query.before === "number" ? query.before : undefined,
-          afterSeq: typeof query.after === "number" ? query.after : undefined,
-          beforeTime: query.before instanceof Date ? query.before : undefined,
-          afterTime: query.after instanceof Date ? query.after : undefined,
-        }),
-        repo.countMessages(session.sessionId),
-      ]);
+      // One statement checks membership, reads the page and counts: the hottest read of the api.
+      const page = await repo.pageMessagesForMember(sessionId, userOf(res).userId, {
+        limit: query.limit,
+        beforeSeq: typeof query.before === "number" ? query.before : undefined,
+        afterSeq: typeof query.after === "number" ? query.after : undefined,
+        beforeTime: query.before instanceof Date ? query.before : undefined,
+        afterTime: query.after instanceof Date ? query.after : undefined,
+      });
+      if (!page) throw notParticipant();
       const body: ListMessagesResponse = {
         messages: page.messages.map(messageToResource),
         has_more: page.hasMore,
-        total,
+        total: page.total,
       };
       res.json(body);
     })
@@ -98,4 +100,14 @@ export function messageRoutes({ repo, chat, bus }: ApiDeps): Router {
     .all(methodNotAllowed("PATCH"));
 
   return router;
+}
+
+function pageQuery(raw: unknown): ListMessagesQuery {
+  const query = validate(listMessagesQuery, raw);
+  if (query.before !== undefined && query.after !== undefined) {
+    throw new ChatError("VALIDATION_ERROR", "Use either before or after, not both", {
+      details: [{ path: "before", message: "cannot be combined with after" }],
+    });
+  }
+  return query;
 }
