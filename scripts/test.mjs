@@ -2,9 +2,11 @@
 // The test command: runs the whole suite twice, once on the embedded defaults (PGlite, the
 // in-process bus) and once against real PostgreSQL and Redis, as DESIGN.md promises both work.
 //
-//   pnpm test            both passes
+//   pnpm test            both passes, then the fault-injection pass (when the real one runs)
 //   pnpm test embedded   only the embedded pass
 //   pnpm test real       only the real-servers pass
+//   pnpm test chaos      only the fault-injection pass (packages/tests/chaos: private Redis and
+//                        PostgreSQL it starts, stops and freezes; needs redis-server, PostgreSQL 15)
 //
 // The real pass uses DATABASE_URL / REDIS_URL when set, else TEST_DATABASE_URL / TEST_REDIS_URL,
 // else the local servers (postgres://postgres@127.0.0.1:5432/test, redis://127.0.0.1:6379).
@@ -16,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const args = process.argv.slice(2);
-const which = args[0] === "embedded" || args[0] === "real" ? args.shift() : "both";
+const which = ["embedded", "real", "chaos"].includes(args[0]) ? args.shift() : "both";
 
 const databaseUrl =
   process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -46,11 +48,11 @@ const reportDir = mkdtempSync(join(tmpdir(), "chat-tests-"));
 const suiteReport = join(reportDir, "suite-report.jsonl");
 
 /** Runs vitest once; adds its counts (from the JSON reporter) to the totals. */
-function run(label, env) {
+function run(label, env, vitestArgs = []) {
   console.log(`\n=== tests: ${label} ===\n`);
   const outputFile = join(reportDir, `${totals.passed + totals.failed}-report.json`);
   const reporters = ["--reporter=default", "--reporter=json", `--outputFile.json=${outputFile}`];
-  const result = spawnSync("pnpm", ["exec", "vitest", "run", ...reporters, ...args], {
+  const result = spawnSync("pnpm", ["exec", "vitest", "run", ...vitestArgs, ...reporters, ...args], {
     stdio: "inherit",
     env: { ...env, CHAT_SUITE_REPORT: suiteReport },
   });
@@ -66,13 +68,13 @@ function run(label, env) {
 }
 
 const passes = [];
-if (which !== "real") {
+if (which === "both" || which === "embedded") {
   const env = { ...process.env };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   passes.push(["embedded (PGlite + in-process bus)", env]);
 }
-if (which !== "embedded") {
+if (which === "both" || which === "real") {
   const up = (await reachable(databaseUrl)) && (await reachable(redisUrl));
   if (up) {
     passes.push([
@@ -91,8 +93,18 @@ if (which !== "embedded") {
   }
 }
 
+// Fault injection runs on servers of its own, but only where the real pass runs (CI, a machine
+// with PostgreSQL and Redis): it needs the same binaries, and is the slowest pass (~2 min).
+if (which === "chaos" || passes.some(([label]) => label.startsWith("real"))) {
+  passes.push([
+    "fault injection (private Redis and PostgreSQL)",
+    { ...process.env, CHAT_SUITE_PASS: "chaos" },
+    ["--config", "packages/tests/chaos/vitest.config.ts", "--passWithNoTests"],
+  ]);
+}
+
 let failedPasses = 0;
-for (const [label, env] of passes) if (run(label, env) !== 0) failedPasses += 1;
+for (const [label, env, vitestArgs] of passes) if (run(label, env, vitestArgs) !== 0) failedPasses += 1;
 printSuiteReport();
 rmSync(reportDir, { recursive: true, force: true });
 console.log(`\n${passes.length} test passes (${passes.map(([label]) => label.split(" ")[0]).join(", ")})`);

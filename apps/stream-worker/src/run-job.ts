@@ -14,6 +14,19 @@ export class ShutdownAbort extends Error {
   override readonly name = "ShutdownAbort";
 }
 
+/**
+ * Our own dependencies (Redis, PostgreSQL) failed under a reply, not the agent: the job is left
+ * pending and retried once they answer again, instead of ending the reply with an error.
+ */
+class DependencyFailure extends Error {
+  override readonly name = "DependencyFailure";
+}
+
+const dependency = <T>(promise: Promise<T>): Promise<T> =>
+  promise.catch((error: unknown) => {
+    throw new DependencyFailure("a dependency failed under the reply", { cause: error });
+  });
+
 export interface JobContext {
   deps: StreamWorkerDeps;
   /** Aborted with a ShutdownAbort when the worker stops. */
@@ -106,7 +119,7 @@ async function produceReply(
   // script stores it there first and then publishes it, so no subscriber can see a chunk that
   // a resumer would not find.
   const emit = async (frame: ServerFrame) => {
-    await bus.buffers.appendAndPublish(bufferKey, channel, JSON.stringify(frame));
+    await dependency(bus.buffers.appendAndPublish(bufferKey, channel, JSON.stringify(frame)));
   };
   const base = { session_id: job.session_id, message_id: job.reply_message_id };
 
@@ -145,7 +158,7 @@ async function produceReply(
     const agent = await agentLookup;
     const backend = agent && deps.backends[agent.backend];
     if (!agent || !backend) throw new ChatError("AGENT_UNAVAILABLE", `No agent ${job.agent_id} or no backend for it`);
-    const history = await historyLookup;
+    const history = await dependency(historyLookup);
     const events: AsyncIterable<ReplyEvent> = backend({
       agent,
       sessionId: job.session_id,
@@ -179,6 +192,11 @@ async function produceReply(
     if (reason instanceof ShutdownAbort) {
       coalescer.discard();
       return false;
+    }
+    if (!reason && caught instanceof DependencyFailure) {
+      // Left pending: another delivery (after claimIdleMs) continues the reply as a new attempt.
+      coalescer.discard();
+      throw caught.cause;
     }
     // What reached clients so far is what the stored partial text should be.
     await coalescer.finish().catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { newConnectionId } from "@chat/core";
-import { ChatError, CloseCode, toChatError } from "@chat/protocol";
+import { newConnectionId, toServiceError } from "@chat/core";
+import { ChatError, CloseCode } from "@chat/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import { Connection } from "./connection";
 import { createFrameHandler } from "./frame-handler";
@@ -130,7 +130,7 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
         });
       }
     } catch (error) {
-      const chatError = toChatError(error);
+      const chatError = toServiceError(error);
       if (chatError.code === "INTERNAL") logger.error({ err: error, session_id: target.sessionId }, "connect failed");
       return closeWith(ws, chatError);
     }

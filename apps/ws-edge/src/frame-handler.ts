@@ -1,13 +1,12 @@
 import { channels } from "@chat/bus";
-import { createMessageRateLimiter, fileMessageMetadata, type MessageRateLimiter, messageToFrame } from "@chat/core";
 import {
-  ChatError,
-  type ClientFrame,
-  CloseCode,
-  parseClientFrame,
-  type TypingFrame,
-  toChatError,
-} from "@chat/protocol";
+  createMessageRateLimiter,
+  fileMessageMetadata,
+  type MessageRateLimiter,
+  messageToFrame,
+  toServiceError,
+} from "@chat/core";
+import { ChatError, type ClientFrame, CloseCode, parseClientFrame, type TypingFrame } from "@chat/protocol";
 import type { Connection } from "./connection";
 import type { ResolvedEdgeOptions, WsEdgeDeps } from "./options";
 import { TypingThrottle } from "./typing";
@@ -132,7 +131,7 @@ export function createFrameHandler(deps: WsEdgeDeps, options: ResolvedEdgeOption
       if (limiter && LIMITED.has(frame.type)) await limiter.consume(conn.userId);
       await (table[frame.type] as (c: Connection, f: ClientFrame) => Promise<void>)(conn, frame);
     } catch (error) {
-      const chatError = toChatError(error);
+      const chatError = toServiceError(error);
       if (chatError.code === "INTERNAL") {
         deps.logger.error({ err: error, session_id: conn.sessionId, frame_type: frame.type }, "frame failed");
       }

@@ -15,6 +15,8 @@ export const keys = {
   streamBuffer: (messageId: string) => `chat:stream:${messageId}`,
   /** Set at enqueue (value: session id) until the worker stores the reply row. */
   replyPending: (messageId: string) => `chat:reply:${messageId}`,
+  /** Set when the reply job to a user message is enqueued (`enqueueOnce`): one job per message. */
+  replyJob: (userMessageId: string) => `chat:reply-job:${userMessageId}`,
   /** A cancel that arrived before the worker subscribed to the reply's control channel. */
   replyCancel: (messageId: string) => `chat:cancel:${messageId}`,
 } as const;

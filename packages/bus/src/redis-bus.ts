@@ -17,6 +17,8 @@ export interface RedisBusOptions extends BusOptions {
   maxRetriesPerRequest?: number;
   /** Connections for concurrent `jobs.read` calls; more reads than this queue. @default 4 */
   maxBlockingConnections?: number;
+  /** Milliseconds before an unanswered command rejects (Redis frozen, a half-open link). @default 2_000 */
+  commandTimeoutMs?: number;
   /** CLIENT SETNAME prefix: connections show up as `{name}:commands` and so on. @default "chat-bus" */
   connectionName?: string;
 }
@@ -35,6 +37,7 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
     url,
     name: options.connectionName ?? "chat-bus",
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? 3,
+    commandTimeoutMs: options.commandTimeoutMs ?? 2_000,
     onError,
   };
   const life = new Lifecycle("redis");
@@ -47,7 +50,14 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
   return {
     kind: "redis",
     pubsub,
-    jobs: createRedisJobs({ commands, pool, life, stream: jobStream, group: jobGroup }),
+    jobs: createRedisJobs({
+      commands,
+      pool,
+      life,
+      stream: jobStream,
+      group: jobGroup,
+      keyOf: (key) => prefix + key,
+    }),
     buffers: createRedisBuffers(commands, life, (streamId) => prefix + streamId),
     kv: createRedisKv(commands, life, (key) => prefix + key),
     presence: createRedisPresence(commands, life, (key) => prefix + key),

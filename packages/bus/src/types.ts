@@ -54,6 +54,13 @@ export interface ClaimStaleOptions {
 export interface JobQueue {
   /** Append a job; resolves with its id. */
   enqueue(payload: string): Promise<string>;
+  /**
+   * Append a job unless one was already appended under `key` in the last `ttlSeconds`, in one
+   * atomic step (the key is set with the append, or neither happens). Resolves with the job id,
+   * or undefined when skipped. For work that must be queued once however often it is asked for
+   * (a resent message whose first attempt may or may not have reached the queue).
+   */
+  enqueueOnce(key: string, ttlSeconds: number, payload: string): Promise<string | undefined>;
   /** Read new jobs for this consumer, waiting up to `blockMs`. Never returns another consumer's pending job. */
   read(options: ReadJobsOptions): Promise<Job[]>;
   /** Acknowledge (and delete) a finished job. */

@@ -16,9 +16,12 @@ export interface PostUserMessageInput {
 
 export interface PostUserMessageResult {
   message: MessageRow;
-  /** True when `clientMsgId` was seen before: nothing was stored, published or enqueued again. */
+  /**
+   * True when `clientMsgId` was seen before: nothing was stored again (the message is published
+   * again, and its reply job enqueued if the first attempt did not get that far).
+   */
   duplicate: boolean;
-  /** The reply message id of the agent job, when one was enqueued. */
+  /** The reply message id of the agent job, when one was enqueued by this call. */
   replyMessageId?: string;
 }
 
@@ -47,29 +50,60 @@ export interface ChatServiceDeps {
   bus: Bus;
 }
 
+/** Background retries of a reply enqueue: 250 ms doubling to 2 s, for about two minutes. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 2_000;
+const RETRY_ATTEMPTS = 64;
+
+function retryInBackground(attempt: () => Promise<unknown>, tries = 0): void {
+  if (tries >= RETRY_ATTEMPTS) return;
+  const delay = Math.min(RETRY_FIRST_MS * 2 ** tries, RETRY_MAX_MS);
+  // unref: a retry never keeps a stopping process alive.
+  setTimeout(() => attempt().catch(() => retryInBackground(attempt, tries + 1)), delay).unref();
+}
+
 export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
-  /** Enqueue a reply job; the reply id is chosen now so that every delivery uses it. */
-  async function enqueueReply(session: SessionRow, userMessageId: string): Promise<string> {
+  /**
+   * Enqueue a reply job; the reply id is chosen now so that every delivery uses it. `once`:
+   * the first reply to a user message, enqueued at most once however often it is asked for.
+   */
+  async function enqueueReply(session: SessionRow, userMessageId: string, once = false): Promise<string | undefined> {
     const agentId = session.agentId;
     if (agentId == null) throw new Error("enqueueReply needs a session with an agent");
     const replyMessageId = newMessageId();
-    // Sent together: both go on the bus's one command connection, which Redis runs in order,
-    // so the pending mark is still set before any worker can take the job; one round trip.
-    await Promise.all([
-      bus.kv.set(keys.replyPending(replyMessageId), session.sessionId, PENDING_REPLY_TTL),
-      bus.jobs.enqueue(
-        encodeJob({
-          kind: "reply",
-          session_id: session.sessionId,
-          user_message_id: userMessageId,
-          reply_message_id: replyMessageId,
-          agent_id: agentId,
-          trace_id: session.traceId,
-          enqueued_at: new Date().toISOString(),
-        }),
-      ),
+    // The pending mark and the job are sent together: both go on the bus's one command
+    // connection, which Redis runs in order, so the mark is set before any worker can take the
+    // job, in one round trip (time to first token is mostly sequential round trips).
+    const pending = bus.kv.set(keys.replyPending(replyMessageId), session.sessionId, PENDING_REPLY_TTL);
+    const payload = encodeJob({
+      kind: "reply",
+      session_id: session.sessionId,
+      user_message_id: userMessageId,
+      reply_message_id: replyMessageId,
+      agent_id: agentId,
+      trace_id: session.traceId,
+      enqueued_at: new Date().toISOString(),
+    });
+    if (!once) {
+      await Promise.all([pending, bus.jobs.enqueue(payload)]);
+      return replyMessageId;
+    }
+    const [, id] = await Promise.all([
+      pending,
+      bus.jobs.enqueueOnce(keys.replyJob(userMessageId), PENDING_REPLY_TTL, payload),
     ]);
-    return replyMessageId;
+    return id === undefined ? undefined : replyMessageId;
+  }
+
+  /** The reply job of a stored user message; on failure retried in the background, then rethrown. */
+  async function enqueueFirstReply(session: SessionRow, userMessageId: string): Promise<string | undefined> {
+    const attempt = () => enqueueReply(session, userMessageId, true);
+    try {
+      return await attempt();
+    } catch (error) {
+      retryInBackground(attempt);
+      throw error;
+    }
   }
 
   return {
@@ -83,21 +117,24 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
         metadata: input.metadata ?? null,
         clientMsgId: input.clientMsgId ?? null,
       });
-      if (duplicate) return { message, duplicate };
-      // Stored first, published second: a publish that fails loses nothing, since every client
-      // recovers stored events by seq.
-      const published = bus.pubsub.publish(
-        channels.session(input.session.sessionId),
-        JSON.stringify(messageToFrame(message)),
-      );
-      if (input.session.agentId == null) {
-        await published;
-        return { message, duplicate };
-      }
-      // The job goes out with the publish (same connection, same order), not a round trip later:
-      // time to first token is mostly sequential round trips.
-      const [, replyMessageId] = await Promise.all([published, enqueueReply(input.session, message.messageId)]);
-      return { message, duplicate, replyMessageId };
+      // Stored first, then published and enqueued: a publish that fails loses nothing, since
+      // every client recovers stored events by seq. A reply job that fails to enqueue (Redis
+      // away) would be lost, though: the client that got an error is acknowledged by recovery
+      // (the stored message comes back) and never resends. So the enqueue is retried in the
+      // background until Redis is back, and a resend (a duplicate) publishes and enqueues again;
+      // publishing twice is harmless (clients and edges drop a seq they have), and the job is
+      // enqueued once per message however often it is attempted (`enqueueOnce`).
+      const published = bus.pubsub
+        .publish(channels.session(input.session.sessionId), JSON.stringify(messageToFrame(message)))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      const replyMessageId =
+        input.session.agentId == null ? undefined : await enqueueFirstReply(input.session, message.messageId);
+      const publishError = await published;
+      if (publishError) throw publishError;
+      return replyMessageId === undefined ? { message, duplicate } : { message, duplicate, replyMessageId };
     },
 
     async regenerateReply(session, userMessageId) {
@@ -106,23 +143,22 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
         throw new ChatError("NOT_FOUND", "Message not found");
       }
       if (session.agentId == null) throw new ChatError("CONFLICT", "The session has no agent");
-      return { replyMessageId: await enqueueReply(session, userMessageId) };
+      const replyMessageId = await enqueueReply(session, userMessageId);
+      if (replyMessageId === undefined) throw new Error("a regenerated reply is always enqueued");
+      return { replyMessageId };
     },
 
     async cancelReply(sessionId, messageId, by) {
-      let message = await repo.getMessage(messageId);
-      // Not stored yet: a reply still in the queue can be cancelled before it starts. Without
-      // its pending marker, read the row again: a worker may have stored it and dropped the
-      // marker between the two reads.
-      if (!message && (await bus.kv.get(keys.replyPending(messageId))) !== sessionId) {
-        message = await repo.getMessage(messageId);
-        if (!message) throw new ChatError("NOT_FOUND", "Message not found");
-      }
-      if (message) {
-        if (message.sessionId !== sessionId || message.senderType !== "agent") {
+      const message = await repo.getMessage(messageId);
+      if (!message) {
+        // Not stored yet: a reply still in the queue can be cancelled before it starts.
+        if ((await bus.kv.get(keys.replyPending(messageId))) !== sessionId) {
           throw new ChatError("NOT_FOUND", "Message not found");
         }
-        if (message.status !== "streaming") return;
+      } else if (message.sessionId !== sessionId || message.senderType !== "agent") {
+        throw new ChatError("NOT_FOUND", "Message not found");
+      } else if (message.status !== "streaming") {
+        return;
       }
       // Remembered for a worker that has not subscribed yet; published for one that has.
       await bus.kv.set(keys.replyCancel(messageId), by, EARLY_CANCEL_TTL);

@@ -14,4 +14,5 @@ export * from "./process";
 export * from "./rate-limit";
 export * from "./runtime";
 export * from "./serialize";
+export * from "./service-errors";
 export * from "./services";

@@ -95,12 +95,21 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return database;
 }
 
+/**
+ * Seconds before a postgres.js connection that failed reconnects. Its default grows with every
+ * failure of the whole pool, up to 20 s: after PostgreSQL was down for a few seconds, every
+ * query waited that long for a connection once it was back (the chaos suite's restart). Capped
+ * at 1 s: a reconnect is one cheap attempt. Every postgres.js pool of the service uses it.
+ */
+export const reconnectBackoff = (retries: number): number => Math.min(0.05 * 2 ** retries, 1);
+
 function openPostgres(url: string, max: number) {
   const client = postgres(url, {
     max,
     // Close idle connections so a quiet instance does not pin server slots.
     idle_timeout: 30,
     connect_timeout: 10,
+    backoff: reconnectBackoff,
     // NOTICEs (e.g. "schema already exists, skipping" from the migrator) are not errors.
     onnotice: () => {},
   });

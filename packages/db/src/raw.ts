@@ -1,6 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
-import { type Database, type Db, driverOf } from "./client.js";
+import { type Database, type Db, driverOf, reconnectBackoff } from "./client.js";
 import { toDate, toJson } from "./decode.js";
 import type { MessageRow } from "./types.js";
 
@@ -51,6 +51,7 @@ export function openStatementRunner(database: Database, connections: number): St
     max: connections,
     idle_timeout: 30,
     connect_timeout: 10,
+    backoff: reconnectBackoff,
     onnotice: () => {},
     connection: { plan_cache_mode: "force_generic_plan" },
   });

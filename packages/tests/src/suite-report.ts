@@ -21,5 +21,6 @@ export function reportSuiteFigure(row: SuiteFigure): void {
 }
 
 function passLabel(): string {
+  if (process.env.CHAT_SUITE_PASS) return process.env.CHAT_SUITE_PASS;
   return process.env.DATABASE_URL ? "real" : "embedded";
 }

@@ -1,5 +1,5 @@
-import type { Logger } from "@chat/core";
-import { ChatError, type ErrorEnvelope, toChatError } from "@chat/protocol";
+import { type Logger, toServiceError } from "@chat/core";
+import { ChatError, type ErrorEnvelope } from "@chat/protocol";
 import type { NextFunction, Request, Response } from "express";
 
 /** Turns an Express/body-parser error into the catalog's code. */
@@ -19,7 +19,10 @@ function fromExpress(error: unknown): ChatError | undefined {
 /** The one Express error handler: renders `{ error: { code, message, details? } }`. */
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const chatError = fromExpress(error) ?? toChatError(error);
+    const chatError = fromExpress(error) ?? toServiceError(error);
+    if (chatError.code === "UNAVAILABLE") {
+      logger.warn({ err: chatError.cause, method: req.method, route: req.route?.path }, "dependency unavailable");
+    }
     if (chatError.code === "INTERNAL") {
       logger.error({ err: chatError.cause ?? error, method: req.method, route: req.route?.path }, "request failed");
     }

@@ -25,6 +25,19 @@ export function jobsContract(f: ContractFixture): void {
     expect(await bus.jobs.backlog()).toBe(0);
   });
 
+  it("enqueueOnce appends one job per key, however often and from however many buses", async () => {
+    const [one, two] = [f.bus(), f.bus()];
+    const ids = await Promise.all([
+      one.jobs.enqueueOnce("once:a", 60, "job-a"),
+      two.jobs.enqueueOnce("once:a", 60, "job-a"),
+      one.jobs.enqueueOnce("once:a", 60, "job-a"),
+    ]);
+    expect(ids.filter((id) => id !== undefined)).toHaveLength(1);
+    expect(await one.jobs.enqueueOnce("once:b", 60, "job-b")).toEqual(expect.any(String));
+    const jobs = await one.jobs.read({ consumer: "w1", count: 10, blockMs: 100 });
+    expect(jobs.map((job) => job.payload)).toEqual(["job-a", "job-b"]);
+  });
+
   it("respects count and shares jobs between workers of two buses", async () => {
     const producer = f.bus();
     const worker = f.bus();

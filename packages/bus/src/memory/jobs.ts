@@ -13,9 +13,22 @@ export interface MemoryJobsDeps {
   group: string;
 }
 
+/** Keys of `enqueueOnce`, with when they expire (ms): one map per hub, as Redis is one per server. */
+const onceKeysByHub = new WeakMap<MemoryHub, Map<string, number>>();
+
+function onceKeysOf(hub: MemoryHub): Map<string, number> {
+  let keys = onceKeysByHub.get(hub);
+  if (!keys) {
+    keys = new Map();
+    onceKeysByHub.set(hub, keys);
+  }
+  return keys;
+}
+
 /** The job queue with Redis Streams consumer-group semantics, in process. */
 export function createMemoryJobs({ hub, life, closing, stream, group: groupName }: MemoryJobsDeps): JobQueue {
   const log = (): StreamLog => hub.stream(stream, true);
+  const onceKeys = onceKeysOf(hub);
 
   /** XREADGROUP ... `>`: entries past the group's cursor, handed to `consumer`. */
   function takeNew(consumer: string, count: number): Job[] {
@@ -36,6 +49,16 @@ export function createMemoryJobs({ hub, life, closing, stream, group: groupName 
   return {
     async enqueue(payload) {
       life.assertOpen();
+      return log().append(payload);
+    },
+
+    async enqueueOnce(key, ttlSeconds, payload) {
+      life.assertOpen();
+      positiveInt(ttlSeconds, "ttlSeconds");
+      const now = Date.now();
+      if ((onceKeys.get(key) ?? 0) > now) return undefined;
+      for (const [old, expires] of onceKeys) if (expires <= now) onceKeys.delete(old);
+      onceKeys.set(key, now + ttlSeconds * 1_000);
       return log().append(payload);
     },
 

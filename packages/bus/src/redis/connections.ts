@@ -8,6 +8,8 @@ export interface ConnectionSettings {
   /** Prefix of the CLIENT SETNAME name, so operators (and tests) can tell connections apart. */
   name: string;
   maxRetriesPerRequest: number;
+  /** Milliseconds before an unanswered command on the commands connection rejects. */
+  commandTimeoutMs: number;
   onError: ErrorReporter;
 }
 
@@ -25,6 +27,10 @@ export function openConnection(settings: ConnectionSettings, role: ConnectionRol
     // Commands issued in one tick go out in one write: under fan-out load (thousands of
     // PUBLISHes a second) that saves a syscall per command here and a read per command in Redis.
     enableAutoPipelining: role === "commands",
+    // A Redis that stopped answering without closing the socket (frozen, a half-open link)
+    // would leave every command waiting forever, and the requests waiting on them: a command
+    // unanswered for this long rejects, so callers get an error they can report and retry.
+    ...(role === "commands" && { commandTimeout: settings.commandTimeoutMs }),
     ...(role === "blocking" && {
       // A socket that died silently would otherwise leave XREADGROUP BLOCK waiting forever:
       // ioredis resolves it with "nothing" (null) once BLOCK plus this grace has passed.

@@ -21,16 +21,23 @@ for i = 3, #ARGV do
 end
 return touched`;
 
+/** SET NX the key and XADD the job together, or do neither (Redis runs a script atomically). */
+const ENQUEUE_ONCE_SCRIPT = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
+return redis.call('XADD', KEYS[2], '*', ARGV[2], ARGV[3])`;
+
 export interface RedisJobsDeps {
   commands: Redis;
   pool: BlockingPool;
   life: Lifecycle;
   stream: string;
   group: string;
+  /** The bus's key prefix applied to a key. */
+  keyOf: (key: string) => string;
 }
 
 /** The job queue on a Redis Stream with one consumer group (at-least-once delivery). */
-export function createRedisJobs({ commands, pool, life, stream, group }: RedisJobsDeps): JobQueue {
+export function createRedisJobs({ commands, pool, life, stream, group, keyOf }: RedisJobsDeps): JobQueue {
   let groupReady: Promise<void> | undefined;
 
   /** XGROUP CREATE at `0` (jobs enqueued before any worker started are not skipped), once. */
@@ -81,6 +88,21 @@ export function createRedisJobs({ commands, pool, life, stream, group }: RedisJo
       const id = await commands.xadd(stream, "*", JOB_FIELD, payload);
       if (id === null) throw new Error("@chat/bus: XADD returned no id");
       return id;
+    },
+
+    async enqueueOnce(key, ttlSeconds, payload) {
+      life.assertOpen();
+      positiveInt(ttlSeconds, "ttlSeconds");
+      const id: unknown = await commands.eval(
+        ENQUEUE_ONCE_SCRIPT,
+        2,
+        keyOf(key),
+        stream,
+        ttlSeconds,
+        JOB_FIELD,
+        payload,
+      );
+      return typeof id === "string" ? id : undefined;
     },
 
     async read({ consumer, count = DEFAULT_READ_COUNT, blockMs = DEFAULT_BLOCK_MS }) {
