@@ -116,6 +116,8 @@ export function createChatService({ repo, bus }: ChatServiceDeps): ChatService {
         content: input.content,
         metadata: input.metadata ?? null,
         clientMsgId: input.clientMsgId ?? null,
+        // An agent reply waits on it: its time to first token does not wait out a commit window.
+        urgent: input.session.agentId != null,
       });
       // Stored first, then published and enqueued: a publish that fails loses nothing, since
       // every client recovers stored events by seq. A reply job that fails to enqueue (Redis

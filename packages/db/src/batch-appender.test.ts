@@ -82,9 +82,10 @@ describe("batching appender", () => {
     await appender.close();
   });
 
-  it("with a window, gathers appends from separate turns into one batch; a batch of windowFill or close() sends at once", async () => {
+  it("with a window: a lone append goes at once; while traffic flows appends gather until windowFill, an urgent append or close()", async () => {
     const sizes: number[] = [];
-    // A window far longer than the test: only a full batch or close() can send.
+    // A window far longer than the test: once traffic flows, only a full batch, an urgent
+    // append or close() can send.
     const appender = createBatchingAppender(database(), {
       windowMs: 60_000,
       maxBatch: 3,
@@ -92,16 +93,21 @@ describe("batching appender", () => {
     });
     const { sessionId } = await repo().createSession({ userId: "u1" });
     const turn = () => new Promise((resolve) => setImmediate(resolve));
-    const firstThree = [];
-    for (const content of ["a", "b", "c"]) {
-      firstThree.push(appender.append(text(sessionId, content)));
+    expect((await appender.append(text(sessionId, "a"))).message.seq).toBe(1);
+    const nextThree = [];
+    for (const content of ["b", "c", "d"]) {
+      nextThree.push(appender.append(text(sessionId, content)));
       await turn();
     }
-    expect((await Promise.all(firstThree)).map((r) => r.message.seq)).toEqual([1, 2, 3]);
-    const last = appender.append(text(sessionId, "d", "d"));
+    expect((await Promise.all(nextThree)).map((r) => r.message.seq)).toEqual([2, 3, 4]);
+    const waiting = appender.append(text(sessionId, "e"));
+    await turn();
+    const urgent = appender.append({ ...text(sessionId, "f"), urgent: true });
+    expect([(await waiting).message.seq, (await urgent).message.seq]).toEqual([5, 6]);
+    const last = appender.append(text(sessionId, "g", "g"));
     await turn();
     await appender.close();
-    expect((await last).message.seq).toBe(4);
-    expect(sizes).toEqual([3, 1]);
+    expect((await last).message.seq).toBe(7);
+    expect(sizes).toEqual([1, 3, 2, 1]);
   });
 });

@@ -19,8 +19,10 @@ export interface BatchingAppenderOptions {
    * How long the first append of a batch waits for others to join it, in ms. Each batch costs
    * PostgreSQL a commit (a WAL flush) whatever its size, so at a modest rate, where batches
    * would otherwise be of one, a short wait divides that cost among the appends of every
-   * session; a full batch (`maxBatch`) goes at once. 0: whatever arrived in one turn of the
-   * event loop. @default 0
+   * session. The wait is taken only while traffic flows (the previous batch went less than
+   * `windowMs` ago): a lone message after a quiet spell has nobody to share with and goes at
+   * once. A batch of `windowFill`, or an `urgent` append, goes at once too. 0: whatever arrived
+   * in one turn of the event loop. @default 0
    */
   windowMs?: number;
   /**
@@ -75,13 +77,17 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
   const windowMs = options.windowMs ?? 0;
   const windowFill = Math.min(options.windowFill ?? 8, maxBatch);
   let timer: NodeJS.Timeout | undefined;
+  let lastSent = Number.NEGATIVE_INFINITY;
+  let urgentQueued = false;
 
   const send = () => {
     scheduled = false;
     clearTimeout(timer);
     timer = undefined;
     const batch = queue.splice(0, maxBatch);
+    urgentQueued = queue.some((p) => p.input.urgent);
     if (batch.length === 0) return;
+    lastSent = performance.now();
     options.onBatch?.(batch.length);
     const run: Promise<void> = storeBatch(runner, db, batch, single).finally(() => {
       running.delete(run);
@@ -93,14 +99,16 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
 
   const kick = () => {
     if (running.size >= maxInFlight || queue.length === 0) return;
+    const waitOut = queue.length < windowFill && !urgentQueued;
     if (scheduled) {
-      // A batch big enough does not wait out the window.
-      if (timer && queue.length >= windowFill) send();
+      // A batch big enough, or one someone waits on, does not wait out the window.
+      if (timer && !waitOut) send();
       return;
     }
     scheduled = true;
     // At least one event-loop turn: appends made by the frames of this I/O batch join in.
-    if (windowMs > 0 && queue.length < windowFill) timer = setTimeout(send, windowMs);
+    const flowing = performance.now() - lastSent < windowMs;
+    if (windowMs > 0 && waitOut && flowing) timer = setTimeout(send, windowMs);
     else setImmediate(send);
   };
 
@@ -108,6 +116,7 @@ export function createBatchingAppender(database: Database, options: BatchingAppe
     append(input) {
       return new Promise<AppendResult>((resolve, reject) => {
         queue.push({ input, resolve, reject });
+        if (input.urgent) urgentQueued = true;
         kick();
       });
     },

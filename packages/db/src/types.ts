@@ -70,6 +70,11 @@ export interface AppendMessageInput {
   clientMsgId?: string | null;
   /** @default "complete" */
   status?: MessageStatus;
+  /**
+   * For a batching appender: store it without waiting out the group-commit window (someone is
+   * waiting on it, e.g. an agent reply's time to first token). Plain `appendMessage` ignores it.
+   */
+  urgent?: boolean;
 }
 
 /** Fields `updateMessage` can change; omitted fields are left as they are. */
