@@ -3,7 +3,7 @@
  *
  * Seeds 10,000 sessions and 1,000,000 messages into a fresh database (dropped at the end),
  * starts the api as a child process, and drives session list, message page and search at
- * fixed rates with autocannon. Prints figures; asserts nothing.
+ * fixed rates (open loop, evenly spaced; see load.ts). Prints figures; asserts nothing.
  *
  *   DATABASE_URL / TEST_DATABASE_URL   server to use (default postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_SECONDS                      seconds per scenario (default 15)
