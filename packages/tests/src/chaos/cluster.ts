@@ -112,6 +112,13 @@ export class ChaosCluster implements AsyncDisposable {
     return this.apps.length * POOL_SIZE + this.of("ws-edge").length * APPENDER_CONNECTIONS;
   }
 
+  /** The most PostgreSQL connections one app process may hold: its pools, full. */
+  pgConnectionsOf(pid: number): number {
+    const app = this.apps.find((a) => a.child.pid === pid);
+    if (!app) return 0;
+    return POOL_SIZE + (app.name === "ws-edge" ? APPENDER_CONNECTIONS : 0);
+  }
+
   token(user: string): Promise<string> {
     return signToken({ sub: user }, { secret: TEST_SECRET });
   }
