@@ -247,18 +247,21 @@ async function appendMany(
   });
 
   const column = <T>(pick: (c: (typeof candidates)[number]) => T) => candidates.map(pick);
-  const result = await runner.query<Record<string, unknown>>(APPEND_MANY, [
-    column((c) => c.index),
-    column((c) => c.input.sessionId),
-    column((c) => c.messageId),
-    column((c) => c.input.senderType),
-    column((c) => c.input.senderId),
-    column((c) => c.input.messageType),
-    column((c) => c.input.content),
-    column((c) => (c.input.metadata == null ? null : JSON.stringify(c.input.metadata))),
-    column((c) => c.input.clientMsgId ?? null),
-    column((c) => c.input.status ?? "complete"),
-  ]);
+  const result = await runner.run({
+    text: APPEND_MANY,
+    params: [
+      column((c) => c.index),
+      column((c) => c.input.sessionId),
+      column((c) => c.messageId),
+      column((c) => c.input.senderType),
+      column((c) => c.input.senderId),
+      column((c) => c.input.messageType),
+      column((c) => c.input.content),
+      column((c) => (c.input.metadata == null ? null : JSON.stringify(c.input.metadata))),
+      column((c) => c.input.clientMsgId ?? null),
+      column((c) => c.input.status ?? "complete"),
+    ],
+  });
   const byId = new Map(result.map((raw) => [raw.message_id as string, toMessageRow(raw)]));
   const results: (AppendResult | Error | undefined)[] = new Array(inputs.length);
   const resends: { index: number; input: AppendMessageInput }[] = [];

@@ -1,6 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
-import { type Database, type Db, driverOf, reconnectBackoff } from "./client.js";
+import { type Database, type Db, driverOf, type RunStatement, reconnectBackoff, statementRunner } from "./client.js";
 import { toDate, toJson } from "./decode.js";
 import type { MessageRow } from "./types.js";
 
@@ -23,9 +23,9 @@ export function single<T>(rows: T[], what: string): T {
   return row;
 }
 
-/** Runs fixed statements (`$1`, `$2`... placeholders) over connections of its own. */
+/** Runs {@link Statement}s over connections of its own. */
 export interface StatementRunner {
-  query<Row extends Record<string, unknown>>(text: string, params: unknown[]): Promise<Row[]>;
+  run: RunStatement;
   close(): Promise<void>;
 }
 
@@ -35,18 +35,12 @@ export interface StatementRunner {
  * prepared once and always run their generic plan. drizzle sends unnamed statements, planned
  * on every call, and under the default plan_cache_mode a prepared statement over arrays keeps
  * being re-planned too (its generic plan's estimate never beats the custom one's); planning a
- * statement of several CTEs costs more than running it. On PGlite, ordinary parameterized
- * queries on its one connection. Values come back as from {@link queryRows}.
+ * statement of several CTEs costs more than running it. On PGlite, which has one connection,
+ * the database's own {@link statementRunner}.
  */
 export function openStatementRunner(database: Database, connections: number): StatementRunner {
   const handle = driverOf(database);
-  if (handle.kind === "pglite") {
-    return {
-      query: async <Row extends Record<string, unknown>>(text: string, params: unknown[]) =>
-        (await handle.client.query<Row>(text, params)).rows,
-      close: async () => {},
-    };
-  }
+  if (handle.kind === "pglite") return { run: statementRunner(database), close: async () => {} };
   const client = postgres(handle.url, {
     max: connections,
     idle_timeout: 30,
@@ -56,8 +50,7 @@ export function openStatementRunner(database: Database, connections: number): St
     connection: { plan_cache_mode: "force_generic_plan" },
   });
   return {
-    query: async <Row extends Record<string, unknown>>(text: string, params: unknown[]) =>
-      (await client.unsafe(text, params as never[], { prepare: true })) as unknown as Row[],
+    run: ({ text, params }) => client.unsafe(text, params as never[], { prepare: true }),
     close: () => client.end({ timeout: 5 }),
   };
 }
