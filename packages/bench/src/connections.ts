@@ -10,7 +10,7 @@
 import { fork } from "node:child_process";
 import { resolve } from "node:path";
 import { migrateDatabase, openDatabase } from "@chat/db";
-import { createDatabase, ROOT, sleep, spawnTs, startRedis, waitForPort } from "./lib/infra";
+import { builtApp, createDatabase, ROOT, sleep, spawnTs, startRedis, waitForPort } from "./lib/infra";
 import { machine, rssBytes } from "./lib/proc";
 
 const env = process.env;
@@ -28,7 +28,7 @@ async function main() {
   const setup = await openDatabase({ url: db.url, maxConnections: 2 });
   await migrateDatabase(setup);
   await setup.close();
-  const edge = spawnTs("apps/ws-edge/src/main.ts", {
+  const edge = spawnTs(builtApp("ws-edge"), {
     SERVICE_PORT: String(PORT),
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,

@@ -1,8 +1,10 @@
 /**
  * `pnpm bench:fanout`: S sessions × K clients split over two server processes on one Redis and
  * one PostgreSQL, at fixed send rates. Three systems in the same run, by the same generator:
- *   chat       two `apps/ws-edge` processes (stores every message, seq-ordered, batched)
- *   socketio   Socket.IO 4 + @socket.io/redis-adapter, two processes, no storage
+ *   chat       two `apps/ws-edge` processes, their production bundle on plain node (stores every
+ *              message, seq-ordered, batched)
+ *   socketio   Socket.IO 4 + @socket.io/redis-adapter, two processes, no storage (a .ts file
+ *              under tsx: the same CPU once loaded, some 60 MB more RSS per process)
  *   socketio+pg  the same, INSERTing each message (with its per-session seq) before emitting
  * Reports delivered messages/s, latency p50/p99/max, lost messages, server CPU-µs per
  * delivered message (server processes + the private redis-server + the PostgreSQL backends of
@@ -20,7 +22,7 @@
 import type { ChildProcess } from "node:child_process";
 import { signToken } from "@chat/core";
 import { createRepository, migrateDatabase, openDatabase } from "@chat/db";
-import { backendPids, createDatabase, sleep, spawnTs, startRedis, waitForPort } from "./lib/infra";
+import { backendPids, builtApp, createDatabase, sleep, spawnTs, startRedis, waitForPort } from "./lib/infra";
 import {
   type ClientSpec,
   type LoadClient,
@@ -113,7 +115,7 @@ async function startSystem(system: System, basePort: number): Promise<RunningSys
       servers.push(
         system === "chat"
           ? spawnTs(
-              "apps/ws-edge/src/main.ts",
+              builtApp("ws-edge"),
               {
                 ...common,
                 SERVICE_PORT: String(port),

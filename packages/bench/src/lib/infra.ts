@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createConnection } from "node:net";
 import { dirname, resolve } from "node:path";
@@ -41,9 +41,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-/** A TypeScript entry point as its own node process (one pid: `node --import tsx`, not the tsx wrapper). */
+/**
+ * A TypeScript entry point as its own node process (one pid: `node --import tsx`, not the tsx
+ * wrapper); a built `.js` entry runs on plain node, as in production.
+ */
 export function spawnTs(entry: string, env: Record<string, string>, extraArgs: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...extraArgs, "--import", "tsx", resolve(ROOT, entry)], {
+  const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...extraArgs, ...loader, resolve(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
@@ -52,6 +56,27 @@ export function spawnTs(entry: string, env: Record<string, string>, extraArgs: s
   child.once("exit", () => children.delete(child));
   return child;
 }
+
+/**
+ * An app's production bundle (`apps/<app>/dist/main.js`, what its container runs), built first
+ * (turbo: a no-op when nothing changed) so that a benchmark never measures stale output.
+ */
+export function builtApp(app: string): string {
+  const entry = `apps/${app}/dist/main.js`;
+  if (built.has(app)) return entry;
+  const result = spawnSync(
+    "pnpm",
+    ["exec", "turbo", "run", "build", `--filter=@chat/${app}`, "--output-logs=errors-only"],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  if (result.status !== 0) throw new Error(`building ${app} failed`);
+  built.add(app);
+  return entry;
+}
+const built = new Set<string>();
 
 /** A private redis-server for the run (the shared one serves other work whose CPU would count). */
 export async function startRedis(port: number): Promise<{ url: string; pid: number; stop(): void }> {
