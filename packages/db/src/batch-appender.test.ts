@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createBatchingAppender } from "./batch-appender.js";
+import { APPEND_MANY, createBatchingAppender } from "./batch-appender.js";
+import { driverOf } from "./client.js";
 import { NotFoundError } from "./errors.js";
+import { openStatementRunner } from "./raw.js";
 import { uid, useRepository } from "./test-helpers.js";
 import type { AppendMessageInput } from "./types.js";
 
@@ -109,5 +111,24 @@ describe("batching appender", () => {
     await appender.close();
     expect((await last).message.seq).toBe(7);
     expect(sizes).toEqual([1, 3, 2, 1]);
+  });
+
+  it("plans the batched append with index scans even on tables too small to need them", async (ctx) => {
+    // A generic plan is made once per connection and kept: one made on a small table must not
+    // seq-scan chat_sessions, whose updated rows leave dead versions a scan would read.
+    if (driverOf(database()).kind !== "postgres") ctx.skip(); // PGlite: no pool of its own to set
+    const runner = openStatementRunner(database(), 1);
+    const session = await repo().createSession({ userId: "u1" });
+    // Statistics of a table of a few rows, as autovacuum soon gathers on a new deployment.
+    await runner.run({ text: "analyze chat_sessions", params: [] });
+    const one = (value: unknown) => [value];
+    const rows = await runner.run({
+      text: `explain (format json) ${APPEND_MANY}`,
+      params: [[0], [session.sessionId], [uid("m")], ...["user", "u1", "text", "hi", null, null, "complete"].map(one)],
+    });
+    await runner.close();
+    const plan = JSON.stringify(rows);
+    expect(plan).toContain('"Relation Name":"chat_sessions"');
+    expect(plan).not.toMatch(/"Node Type":"Seq Scan"[^}]*"Relation Name":"chat_sessions"/);
   });
 });

@@ -171,7 +171,7 @@ async function storeBatch(
  * The statement of {@link appendMany}. The rows come as one array per column, so its text is
  * the same whatever the batch size and it is prepared (parsed and planned) once per connection.
  */
-const APPEND_MANY = `
+export const APPEND_MANY = `
   with r as (
     -- metadata comes as JSON text: drivers serialize jsonb[] elements differently.
     select u.idx, u.session_id, u.message_id, u.sender_type, u.sender_id, u.message_type, u.content,

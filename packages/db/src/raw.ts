@@ -35,8 +35,13 @@ export interface StatementRunner {
  * prepared once and always run their generic plan. drizzle sends unnamed statements, planned
  * on every call, and under the default plan_cache_mode a prepared statement over arrays keeps
  * being re-planned too (its generic plan's estimate never beats the custom one's); planning a
- * statement of several CTEs costs more than running it. On PGlite, which has one connection,
- * the database's own {@link statementRunner}.
+ * statement of several CTEs costs more than running it. That generic plan is made once per
+ * connection, from the table sizes of that moment: on a small table (a new deployment, a test)
+ * the planner picks sequential scans, which then stay while the table grows and its updated
+ * rows leave dead versions behind (measured: the batched append's PostgreSQL CPU per batch
+ * doubled within a minute of load). These statements look rows up by key only, so the pool
+ * plans with `enable_seqscan = off`: index scans whatever the table's size when planned.
+ * On PGlite, which has one connection, the database's own {@link statementRunner}.
  */
 export function openStatementRunner(database: Database, connections: number): StatementRunner {
   const handle = driverOf(database);
@@ -47,7 +52,7 @@ export function openStatementRunner(database: Database, connections: number): St
     connect_timeout: 10,
     backoff: reconnectBackoff,
     onnotice: () => {},
-    connection: { plan_cache_mode: "force_generic_plan" },
+    connection: { plan_cache_mode: "force_generic_plan", enable_seqscan: "off" },
   });
   return {
     run: ({ text, params }) => client.unsafe(text, params as never[], { prepare: true }),
