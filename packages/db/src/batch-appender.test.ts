@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { APPEND_MANY, createBatchingAppender } from "./batch-appender.js";
+import { APPEND_FAST, APPEND_MANY, createBatchingAppender } from "./batch-appender.js";
 import { driverOf } from "./client.js";
 import { NotFoundError } from "./errors.js";
 import { openStatementRunner } from "./raw.js";
@@ -65,6 +65,21 @@ describe("batching appender", () => {
     const again = await appender.append(text(sessionId, "x", "same"));
     expect(again).toMatchObject({ duplicate: true, message: { messageId: a?.message.messageId } });
     expect((await appender.append(text(sessionId, "z"))).message.seq).toBe(3);
+    // A resend in a batch of new messages (the statement that checks for resends): the new ones
+    // are stored, numbered on from where their sessions were.
+    const other = await repo().createSession({ userId: "u1" });
+    const mixed = await Promise.all([
+      appender.append(text(sessionId, "w")),
+      appender.append(text(sessionId, "x", "same")),
+      appender.append(text(other.sessionId, "v", "fresh")),
+      appender.append(text(sessionId, "u", "new")),
+    ]);
+    expect(mixed.map((r) => [r.duplicate, r.message.seq])).toEqual([
+      [false, 4],
+      [true, 1],
+      [false, 1],
+      [false, 5],
+    ]);
     await appender.close();
   });
 
@@ -122,13 +137,22 @@ describe("batching appender", () => {
     // Statistics of a table of a few rows, as autovacuum soon gathers on a new deployment.
     await runner.run({ text: "analyze chat_sessions", params: [] });
     const one = (value: unknown) => [value];
-    const rows = await runner.run({
-      text: `explain (format json) ${APPEND_MANY}`,
-      params: [[0], [session.sessionId], [uid("m")], ...["user", "u1", "text", "hi", null, null, "complete"].map(one)],
-    });
+    const row = [[session.sessionId], [uid("m")], ...["user", "u1", "text", "hi", null, null, "complete"].map(one)];
+    const plans = [];
+    for (const [text, params] of [
+      [APPEND_FAST, [[1], ...row, [session.sessionId], [1]]],
+      [APPEND_MANY, [[0], ...row]],
+    ] as const) {
+      plans.push(JSON.stringify(await runner.run({ text: `explain (format json) ${text}`, params: [...params] })));
+    }
     await runner.close();
-    const plan = JSON.stringify(rows);
-    expect(plan).toContain('"Relation Name":"chat_sessions"');
-    expect(plan).not.toMatch(/"Node Type":"Seq Scan"[^}]*"Relation Name":"chat_sessions"/);
+    for (const plan of plans) {
+      expect(plan).toContain('"Relation Name":"chat_sessions"');
+      expect(plan).not.toMatch(/"Node Type":"Seq Scan"[^}]*"Relation Name":"chat_sessions"/);
+    }
+    // The statement most batches run never reads chat_messages (it only inserts).
+    expect(plans[0]).not.toMatch(
+      /"Node Type":"(Index|Index Only|Bitmap Heap|Seq) Scan"[^}]*"Relation Name":"chat_messages"/,
+    );
   });
 });
