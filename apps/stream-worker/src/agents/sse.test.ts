@@ -1,19 +1,17 @@
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parseSse, type SseMessage } from "./sse";
 
-function body(...pieces: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const piece of pieces) controller.enqueue(encoder.encode(piece));
-      controller.close();
-    },
-  });
-}
+/** A body that arrives in these reads (strings or raw bytes). */
+const body = (...pieces: (string | Uint8Array)[]) =>
+  Readable.from(
+    pieces.map((piece) => Buffer.from(piece)),
+    { objectMode: false },
+  );
 
-async function all(stream: ReadableStream<Uint8Array>): Promise<SseMessage[]> {
+async function all(stream: Readable, maxBufferChars?: number): Promise<SseMessage[]> {
   const out: SseMessage[] = [];
-  for await (const message of parseSse(stream)) out.push(message);
+  for await (const message of parseSse(stream, maxBufferChars)) out.push(message);
   return out;
 }
 
@@ -37,21 +35,15 @@ describe("parseSse", () => {
 
   it("keeps multi-byte characters split across reads", async () => {
     const bytes = new TextEncoder().encode("data: 안녕\n\n");
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes.slice(0, 8));
-        controller.enqueue(bytes.slice(8));
-        controller.close();
-      },
-    });
-    expect(await all(stream)).toEqual([{ event: "message", data: "안녕" }]);
+    expect(await all(body(bytes.slice(0, 8), bytes.slice(8)))).toEqual([{ event: "message", data: "안녕" }]);
   });
 
-  it("refuses an event larger than the limit", async () => {
-    await expect(
-      (async () => {
-        for await (const _ of parseSse(body(`data: ${"x".repeat(100)}\n\n`), 10));
-      })(),
-    ).rejects.toThrow(/too large/);
+  it("drops an event the body ends in the middle of", async () => {
+    expect(await all(body("data: whole\n\ndata: cut"))).toEqual([{ event: "message", data: "whole" }]);
+  });
+
+  it("refuses an event that keeps growing past the limit without ending", async () => {
+    await expect(all(body("data: 12345\n", "data: 67890\n", "data: abcde\n"), 16)).rejects.toThrow(/too large/);
+    await expect(all(body(`data: ${"x".repeat(10)}`, "x".repeat(10)), 16)).rejects.toThrow(/too large/);
   });
 });

@@ -1,3 +1,7 @@
+import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import { createParser, type ParseError } from "eventsource-parser";
+
 /** One Server-Sent Event: its `event:` name (default "message") and joined `data:` lines. */
 export interface SseMessage {
   event: string;
@@ -5,52 +9,35 @@ export interface SseMessage {
 }
 
 /**
- * Parse a text/event-stream body as the HTML spec says: lines end in LF, CRLF or CR; `data:`
- * lines of one event are joined with "\n"; comments (`:`) are skipped; an event ends at a
- * blank line. `maxEventBytes` bounds memory against a server that never ends an event.
+ * The events of a text/event-stream body (a node stream, e.g. undici's response body), parsed
+ * by eventsource-parser as the HTML spec says: LF, CRLF or CR line ends, `data:` lines of one
+ * event joined with "\n", comments skipped, an event ended by a blank line (an unfinished one at
+ * the end of the body is dropped). `maxBufferChars` bounds what is held between reads (an
+ * unfinished line or event) against a server that never ends one.
  */
 export async function* parseSse(
-  body: ReadableStream<Uint8Array>,
-  maxEventBytes = 1_048_576,
+  body: Readable,
+  maxBufferChars = 1_048_576,
 ): AsyncGenerator<SseMessage, void, undefined> {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let event = "";
-  let data: string[] = [];
-  let size = 0;
-  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(bytes, { stream: true });
-    let start = 0;
-    for (;;) {
-      const lf = buffer.indexOf("\n", start);
-      const cr = buffer.indexOf("\r", start);
-      let end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-      if (end === -1) break;
-      // A CR at the very end may be the first half of CRLF: wait for more input.
-      if (end === cr && cr === buffer.length - 1) break;
-      const line = buffer.slice(start, end);
-      if (buffer[end] === "\r" && buffer[end + 1] === "\n") end += 1;
-      start = end + 1;
-      if (line === "") {
-        if (data.length > 0) yield { event: event || "message", data: data.join("\n") };
-        event = "";
-        data = [];
-        size = 0;
-        continue;
-      }
-      if (line.startsWith(":")) continue;
-      const colon = line.indexOf(":");
-      const field = colon === -1 ? line : line.slice(0, colon);
-      let value = colon === -1 ? "" : line.slice(colon + 1);
-      if (value.startsWith(" ")) value = value.slice(1);
-      if (field === "data") {
-        size += value.length;
-        if (size > maxEventBytes) throw new Error("SSE event too large");
-        data.push(value);
-      } else if (field === "event") event = value;
-    }
-    buffer = buffer.slice(start);
-    if (buffer.length > maxEventBytes) throw new Error("SSE line too long");
+  let ready: SseMessage[] = [];
+  let overflow: ParseError | undefined;
+  const parser = createParser({
+    maxBufferSize: maxBufferChars,
+    onEvent: ({ event, data }) => void ready.push({ event: event ?? "message", data }),
+    onError: (error) => {
+      // Unknown fields and bad `retry:` values are ignored, as browsers do.
+      if (error.type === "max-buffer-size-exceeded") overflow = error;
+    },
+  });
+  // Joins a multi-byte character split across reads. Not `body.setEncoding()`: undici's body
+  // ignores it.
+  const decoder = new StringDecoder("utf8");
+  for await (const bytes of body as AsyncIterable<Buffer>) {
+    parser.feed(decoder.write(bytes));
+    if (overflow) throw new Error("SSE event too large", { cause: overflow });
+    if (ready.length === 0) continue;
+    const events = ready;
+    ready = [];
+    yield* events;
   }
-  if (data.length > 0) yield { event: event || "message", data: data.join("\n") };
 }
