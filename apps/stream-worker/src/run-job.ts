@@ -38,8 +38,8 @@ export interface JobContext {
 /** Most earlier messages sent to the agent as context. */
 const HISTORY_TURNS = 20;
 
-async function historyBefore(deps: StreamWorkerDeps, sessionId: string, userSeq: number): Promise<HistoryTurn[]> {
-  const { messages } = await deps.repo.pageMessages(sessionId, { beforeSeq: userSeq, limit: HISTORY_TURNS });
+/** The turns the agent gets as context: user and agent messages with text, oldest first. */
+function historyTurns(messages: MessageRow[]): HistoryTurn[] {
   return messages
     .filter((m) => (m.senderType === "user" || m.senderType === "agent") && m.content)
     .map((m) => ({ role: m.senderType === "user" ? "user" : "assistant", content: m.content ?? "" }));
@@ -93,23 +93,22 @@ async function produceReply(
   log: Logger,
 ): Promise<boolean> {
   const { repo, bus } = deps;
-  // One query for the three lookups: time to first token is mostly round trips.
+  // One query for the lookups and the history: time to first token is mostly round trips.
   const {
     session,
     userMessage,
     reply: existing,
-  } = await repo.getReplyContext(job.session_id, job.user_message_id, job.reply_message_id);
+    history: earlier,
+  } = await repo.getReplyContext(job.session_id, job.user_message_id, job.reply_message_id, giveUp ? 0 : HISTORY_TURNS);
   if (!session || session.status === "deleted" || !userMessage) {
     log.warn("job for a missing session or message dropped");
     return true;
   }
   if (existing && existing.status !== "streaming") return true; // finished by an earlier delivery
-  // The agent and the history are needed only after stream_start: fetch them meanwhile.
+  // The agent is needed only after stream_start: look it up meanwhile.
   const agentLookup = giveUp ? Promise.resolve(undefined) : deps.agents.get(job.agent_id);
-  const historyLookup = giveUp ? Promise.resolve([]) : historyBefore(deps, job.session_id, userMessage.seq);
   // Handled where awaited; this keeps an early return from leaving an unhandled rejection.
   agentLookup.catch(() => undefined);
-  historyLookup.catch(() => undefined);
   const row = await replyRow(deps, job, existing);
   void bus.kv.del(keys.replyPending(job.reply_message_id)).catch(() => undefined);
 
@@ -158,13 +157,12 @@ async function produceReply(
     const agent = await agentLookup;
     const backend = agent && deps.backends[agent.backend];
     if (!agent || !backend) throw new ChatError("AGENT_UNAVAILABLE", `No agent ${job.agent_id} or no backend for it`);
-    const history = await dependency(historyLookup);
     const events: AsyncIterable<ReplyEvent> = backend({
       agent,
       sessionId: job.session_id,
       traceId: job.trace_id,
       prompt: userMessage.content ?? "",
-      history,
+      history: historyTurns(earlier),
       signal: abort.signal,
     });
     // The demo agent's chunks are the contract (STREAM_CHUNK_SIZE); real models get coalesced.

@@ -1,5 +1,5 @@
 import { and, eq, or } from "drizzle-orm";
-import type { Database, Db } from "./client.js";
+import { type Database, type Db, statementRunner } from "./client.js";
 import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
 import { messageQueries } from "./message-queries.js";
@@ -65,7 +65,7 @@ export interface BatchingAppender {
  */
 export function createBatchingAppender(database: Database, options: BatchingAppenderOptions = {}): BatchingAppender {
   const { db } = database;
-  const single = messageQueries(db).appendMessage;
+  const single = messageQueries(db, statementRunner(database)).appendMessage;
   const maxBatch = options.maxBatch ?? 500;
   const maxInFlight = options.maxInFlight ?? 2;
   const queue: Pending[] = [];

@@ -1,4 +1,5 @@
 import type { RunStatement, Statement } from "./client.js";
+import { messageColumns } from "./message-statements.js";
 import { toMessageRow } from "./raw.js";
 import type { MessageRow, PageMessagesOptions } from "./types.js";
 
@@ -9,10 +10,6 @@ export interface MemberPage {
   /** All messages of the session. */
   total: number;
 }
-
-const messageColumns = `m.id, m.session_id, m.message_id, m.sender_type, m.sender_id, m.message_type, m.content,
-  m.metadata, m.tokens_used, m.latency_ms, m.is_edited, m.edited_at, m.created_at, m.seq, m.event_seq,
-  m.client_msg_id, m.status`;
 
 type Bound = "afterSeq" | "beforeSeq" | "afterTime" | "beforeTime";
 const boundOrder: Bound[] = ["afterSeq", "beforeSeq", "afterTime", "beforeTime"];

@@ -212,7 +212,7 @@ describe("getReplyContext", () => {
     expect(after.reply).toEqual(reply);
     expect(after.session?.lastSeq).toBe(2);
 
-    expect(await repo().getReplyContext("sess_unknown", asked.messageId, "msg_reply_ctx")).toEqual({});
+    expect(await repo().getReplyContext("sess_unknown", asked.messageId, "msg_reply_ctx")).toEqual({ history: [] });
     expect((await repo().getReplyContext(sessionId, "msg_unknown", "msg_unknown")).userMessage).toBeUndefined();
   });
 });

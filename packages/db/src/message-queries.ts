@@ -1,10 +1,11 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, lt, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
-import type { Db } from "./client.js";
+import { and, asc, count, desc, eq, gt, lt, sql } from "drizzle-orm";
+import type { Db, RunStatement } from "./client.js";
 import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
-import { queryRows, single, toMessageRow } from "./raw.js";
+import { appendStatement, replyContextStatement, updateAsEventStatement } from "./message-statements.js";
+import { single, toMessageRow } from "./raw.js";
 import { chatMessages, chatSessions } from "./schema.js";
+import { toSessionRow } from "./session-list.js";
 import type { AppendMessageInput, ChatRepository, MessageRow, PageMessagesOptions } from "./types.js";
 
 type MessageQueries = Pick<
@@ -58,34 +59,20 @@ export function pageMessagesQuery(
     .limit(limit + 1);
 }
 
-/** Messages: seq-ordered appends, idempotent resends, updates and seq-cursor reads. */
-export function messageQueries(db: Db): MessageQueries {
+/**
+ * Messages: seq-ordered appends, idempotent resends, updates and seq-cursor reads. The statements
+ * of an agent reply (append, context, update as event) run as prepared {@link Statement}s
+ * through `run`; the rest are drizzle queries.
+ */
+export function messageQueries(db: Db, run: RunStatement): MessageQueries {
   const inSession = (sessionId: string) => eq(chatMessages.sessionId, sessionId);
   const getMessage = async (messageId: string) => {
     const [row] = await db.select().from(chatMessages).where(eq(chatMessages.messageId, messageId));
     return row;
   };
 
-  /**
-   * An append without a client_msg_id (no resend to detect) as one statement, one round trip:
-   * the CTE bumps the session's counter, holding its row lock until the statement commits, so
-   * appends to one session still get seqs 1..N in order with no gap.
-   */
   const appendOne = async (input: AppendMessageInput): Promise<MessageRow> => {
-    const [row] = await queryRows<Record<string, unknown>>(
-      db,
-      sql`with bumped as (
-            update chat_sessions set last_seq = last_seq + 1, updated_at = now()
-            where session_id = ${input.sessionId} returning last_seq)
-          insert into chat_messages
-            (session_id, message_id, sender_type, sender_id, message_type, content, metadata, status, seq, event_seq)
-          select ${input.sessionId}, ${input.messageId ?? newMessageId()}, ${input.senderType}, ${input.senderId},
-            ${input.messageType}, ${input.content}::text,
-            ${input.metadata == null ? null : JSON.stringify(input.metadata)}::jsonb,
-            ${input.status ?? "complete"}, last_seq, last_seq
-          from bumped
-          returning *`,
-    );
+    const [row] = await run(appendStatement(input));
     if (!row) throw new NotFoundError("session", input.sessionId);
     return toMessageRow(row);
   };
@@ -149,46 +136,20 @@ export function messageQueries(db: Db): MessageQueries {
     },
 
     async updateMessageAsEvent(messageId, patch) {
-      const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as typeof patch;
-      // One statement, one round trip: the CTE takes the same session row lock as
-      // appendMessage (event seqs stay gap-free and ordered) and the row changes with it.
-      const bumped = db.$with("bumped").as(
-        db
-          .update(chatSessions)
-          .set({ lastSeq: sql`${chatSessions.lastSeq} + 1`, updatedAt: sql`now()` })
-          .where(
-            eq(
-              chatSessions.sessionId,
-              sql`(select ${chatMessages.sessionId} from ${chatMessages} where ${chatMessages.messageId} = ${messageId})`,
-            ),
-          )
-          .returning({ seq: chatSessions.lastSeq }),
-      );
-      const [row] = await db
-        .with(bumped)
-        .update(chatMessages)
-        .set({ ...set, eventSeq: sql`(select ${bumped.seq} from ${bumped})` })
-        .from(bumped)
-        .where(eq(chatMessages.messageId, messageId))
-        .returning(getTableColumns(chatMessages));
-      return row;
+      const [row] = await run(updateAsEventStatement(messageId, patch));
+      return row && toMessageRow(row);
     },
 
     getMessage,
 
-    async getReplyContext(sessionId, userMessageId, replyMessageId) {
-      const reply = alias(chatMessages, "reply");
-      const [row] = await db
-        .select({ session: chatSessions, userMessage: chatMessages, reply })
-        .from(chatSessions)
-        .leftJoin(chatMessages, eq(chatMessages.messageId, userMessageId))
-        .leftJoin(reply, eq(reply.messageId, replyMessageId))
-        .where(eq(chatSessions.sessionId, sessionId));
-      if (!row) return {};
+    async getReplyContext(sessionId, userMessageId, replyMessageId, historyLimit = 0) {
+      const [row] = await run(replyContextStatement(sessionId, userMessageId, replyMessageId, historyLimit));
+      if (!row) return { history: [] };
       return {
-        session: row.session,
-        ...(row.userMessage ? { userMessage: row.userMessage } : {}),
-        ...(row.reply ? { reply: row.reply } : {}),
+        session: toSessionRow(json(row.session)),
+        ...(row.user_message ? { userMessage: toMessageRow(json(row.user_message)) } : {}),
+        ...(row.reply ? { reply: toMessageRow(json(row.reply)) } : {}),
+        history: json<Record<string, unknown>[]>(row.history).map(toMessageRow),
       };
     },
 
@@ -216,3 +177,7 @@ export function messageQueries(db: Db): MessageQueries {
     },
   };
 }
+
+/** A json column's value (the drivers parse json; a string means one did not). */
+const json = <T = Record<string, unknown>>(value: unknown): T =>
+  (typeof value === "string" ? JSON.parse(value) : value) as T;

@@ -21,7 +21,7 @@ export function createRepository(database: Database): ChatRepository {
     ...sessionUpdates(db),
     listSessions: (userId, options) => listSessions(db, run, userId, options),
     ...participantQueries(db),
-    ...messageQueries(db),
+    ...messageQueries(db, run),
     pageMessagesForMember: (sessionId, userId, options) => pageMessagesForMember(run, sessionId, userId, options),
     ...searchQueries(db),
     ...fileQueries(db),

@@ -187,14 +187,17 @@ export interface ChatRepository {
   updateMessageAsEvent(messageId: string, patch: MessagePatch): Promise<MessageRow | undefined>;
   getMessage(messageId: string): Promise<MessageRow | undefined>;
   /**
-   * What an agent reply job starts from, in one query: the session, the user message and the
-   * reply's row if an earlier delivery stored it. All undefined when the session is unknown.
+   * What an agent reply job starts from, in one query: the session, the user message, the
+   * reply's row if an earlier delivery stored it, and the `historyLimit` messages before the user
+   * message (oldest first; what `pageMessages` with `beforeSeq` answers). Only `history` (empty)
+   * when the session is unknown.
    */
   getReplyContext(
     sessionId: string,
     userMessageId: string,
     replyMessageId: string,
-  ): Promise<{ session?: SessionRow; userMessage?: MessageRow; reply?: MessageRow }>;
+    historyLimit?: number,
+  ): Promise<{ session?: SessionRow; userMessage?: MessageRow; reply?: MessageRow; history: MessageRow[] }>;
   pageMessages(sessionId: string, options: PageMessagesOptions): Promise<{ messages: MessageRow[]; hasMore: boolean }>;
   /**
    * The history page, `hasMore` and the session's message count, in one statement that also
