@@ -66,6 +66,26 @@ describe("redis bus", () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 
+  it("fails only the frame whose buffer cannot be stored, and does not publish it", async () => {
+    const { bus, namespace } = redisBus();
+    const got = collector();
+    await bus.pubsub.subscribe("chat:session:s1", got.listener);
+    await admin.set(`${namespace}:chat:stream:bad`, "not a stream");
+    const [bad, good] = await Promise.allSettled([
+      bus.buffers.appendAndPublish("chat:stream:bad", "chat:session:s1", "lost"),
+      bus.buffers.appendAndPublish("chat:stream:good", "chat:session:s1", "kept"),
+    ]);
+    expect(bad).toMatchObject({
+      status: "rejected",
+      reason: expect.objectContaining({ message: expect.stringMatching(/WRONGTYPE/) }),
+    });
+    expect(good).toMatchObject({ status: "fulfilled" });
+    await received(got.messages, 1);
+    expect(got.messages).toEqual(["kept"]);
+    expect((await bus.buffers.read("chat:stream:good")).map((e) => e.data)).toEqual(["kept"]);
+    expect(await admin.pttl(`${namespace}:chat:stream:good`)).toBeGreaterThan(0);
+  });
+
   it("recreates the consumer group when the job stream was deleted", async () => {
     const { bus, namespace } = redisBus();
     await bus.jobs.enqueue("first");

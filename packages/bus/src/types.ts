@@ -102,9 +102,10 @@ export interface AppendOptions {
 export interface StreamBuffers {
   append(streamId: string, data: string, options?: AppendOptions): Promise<string>;
   /**
-   * `append`, then publish `data` on `channel`, as one command (one round trip, one script on
-   * Redis): no subscriber can see a frame that a resumer reading the buffer would not find,
-   * and a stream's frames cost one command each instead of four. Resolves with the entry id.
+   * `append`, then publish `data` on `channel`, in one script on Redis: no subscriber can see a
+   * frame that a resumer reading the buffer would not find. The frames of all streams given in
+   * one tick (or while the previous batch is on its way) go as one script call, in call order,
+   * so a frame costs a share of one command instead of four. Resolves with the entry id.
    */
   appendAndPublish(streamId: string, channel: string, data: string, options?: AppendOptions): Promise<string>;
   /** Entries after `afterId` (exclusive), oldest first; all of them when `afterId` is omitted. */

@@ -43,6 +43,28 @@ export function storageContract(f: ContractFixture): void {
     expect(await f.bus({ namespace: "other" }).buffers.read(m1)).toEqual([]);
   });
 
+  it("keeps each stream's order when many streams append and publish at once", async () => {
+    const bus = f.bus();
+    const reader = f.bus();
+    const got = collector();
+    await reader.pubsub.subscribe("chat:session:many", got.listener);
+    const streams = ["s1", "s2", "s3"].map((id) => keys.streamBuffer(id));
+    // 300 frames issued in one tick: more than one batch's worth on Redis.
+    const calls = Array.from({ length: 100 }, (_, i) =>
+      streams.map((stream) => bus.buffers.appendAndPublish(stream, "chat:session:many", `${stream}|${i}`)),
+    ).flat();
+    const ids = await Promise.all(calls);
+    expect(ids.every((id) => typeof id === "string" && id !== "")).toBe(true);
+    await received(got.messages, 300);
+    for (const stream of streams) {
+      const expected = Array.from({ length: 100 }, (_, i) => `${stream}|${i}`);
+      expect(got.messages.filter((m) => m.startsWith(`${stream}|`))).toEqual(expected);
+      const entries = await bus.buffers.read(stream);
+      expect(entries.map((e) => e.data)).toEqual(expected);
+      expect(entries.map((e) => e.id)).toEqual(ids.filter((_, i) => i % 3 === streams.indexOf(stream)));
+    }
+  });
+
   it("trims a stream buffer to about maxLen, dropping the oldest", async () => {
     const bus = f.bus();
     const total = 250;

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import type { ErrorReporter } from "../options";
+import { APPEND_AND_PUBLISH_MANY_COMMAND } from "./buffers";
 
 export type ConnectionRole = "commands" | "subscriber" | "blocking";
 
@@ -27,6 +28,7 @@ export function openConnection(settings: ConnectionSettings, role: ConnectionRol
     // Commands issued in one tick go out in one write: under fan-out load (thousands of
     // PUBLISHes a second) that saves a syscall per command here and a read per command in Redis.
     enableAutoPipelining: role === "commands",
+    autoPipeliningIgnoredCommands: [APPEND_AND_PUBLISH_MANY_COMMAND],
     // A Redis that stopped answering without closing the socket (frozen, a half-open link)
     // would leave every command waiting forever, and the requests waiting on them: a command
     // unanswered for this long rejects, so callers get an error they can report and retry.
