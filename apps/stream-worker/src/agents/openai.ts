@@ -108,9 +108,11 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentBacken
       signal.throwIfAborted();
       throw agentFailure(error, what);
     } finally {
-      // Leaving early (cancel, error, the consumer stopped) must release the connection:
-      // destroying an unfinished body closes it.
-      if (!body.readableEnded) body.destroy();
+      // Leaving early (cancel, error, the consumer stopped) closes the connection, so the
+      // upstream sees the disconnect and stops generating. After [DONE] the rest of the body
+      // (its end, as a rule already on the way) flows out by itself, and the connection then
+      // serves another request; one that never ends is closed by undici's body timeout.
+      if (!done) body.destroy();
     }
     if (!done) throw new ChatError("AGENT_ERROR", `${what} ended the stream without [DONE]`);
   };
