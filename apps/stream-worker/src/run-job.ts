@@ -1,4 +1,4 @@
-import { channels, keys, type Unsubscribe } from "@chat/bus";
+import { type AppendOptions, channels, keys, type Unsubscribe } from "@chat/bus";
 import type { AgentJob, Logger } from "@chat/core";
 import type { MessageRow } from "@chat/db";
 import { ChatError, type ErrorFrame, type FinishReason, type ServerFrame } from "@chat/protocol";
@@ -117,8 +117,8 @@ async function produceReply(
   // Every frame of the reply goes to the buffer too, so a resumer can replay it whole; one
   // script stores it there first and then publishes it, so no subscriber can see a chunk that
   // a resumer would not find.
-  const emit = async (frame: ServerFrame) => {
-    await dependency(bus.buffers.appendAndPublish(bufferKey, channel, JSON.stringify(frame)));
+  const emit = async (frame: ServerFrame, options?: AppendOptions) => {
+    await dependency(bus.buffers.appendAndPublish(bufferKey, channel, JSON.stringify(frame), options));
   };
   const base = { session_id: job.session_id, message_id: job.reply_message_id };
 
@@ -233,15 +233,19 @@ async function produceReply(
     },
   });
   if (failure) await emit(failure);
-  await emit({
-    type: "stream_end",
-    ...base,
-    tokens_used: tokensUsed,
-    latency_ms: latencyMs,
-    finish_reason: finishReason,
-    attempt,
-    ...(finished ? { event_seq: finished.eventSeq } : {}),
-  });
-  await bus.buffers.expire(bufferKey, deps.bufferTtlSeconds ?? 300);
+  // The last frame leaves the buffer to late resumers for bufferTtlSeconds (its own expiry,
+  // no separate EXPIRE).
+  await emit(
+    {
+      type: "stream_end",
+      ...base,
+      tokens_used: tokensUsed,
+      latency_ms: latencyMs,
+      finish_reason: finishReason,
+      attempt,
+      ...(finished ? { event_seq: finished.eventSeq } : {}),
+    },
+    { ttlSeconds: deps.bufferTtlSeconds ?? 300 },
+  );
   return true;
 }

@@ -72,6 +72,11 @@ describe("dead-lettering", { timeout: 60_000 }, () => {
       });
       expect(await repo.getMessage(replyId)).toMatchObject({ status: "error", senderType: "agent" });
       expect(await bus.jobs.pendingCount()).toBe(0);
+      // The ended reply's buffer is kept for late resumers for bufferTtlSeconds (300 s), not the
+      // hour a buffer of a running reply gets.
+      const ttl = await bus.redis?.pttl(`${bus.keyPrefix}chat:stream:${replyId}`);
+      if (bus.kind === "redis") expect(ttl).toBeGreaterThan(290_000);
+      if (bus.kind === "redis") expect(ttl).toBeLessThanOrEqual(300_000);
     } finally {
       await unsubscribe();
       await worker.close();
