@@ -1,8 +1,8 @@
 import { ChatError } from "@chat/protocol";
-import { type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import type { AgentBackend } from "./backend";
 import { agentFailure, httpFailure } from "./errors";
-import { parseSse } from "./sse";
+import { postForSse, type SseResponse } from "./sse-request";
 
 export interface OpenAiAgentOptions {
   /**
@@ -37,10 +37,10 @@ function readChunk(json: unknown): { text?: string; usage?: number } | undefined
 /**
  * Any OpenAI-compatible Chat Completions endpoint (vLLM, Ollama, llama.cpp, LiteLLM, OpenAI)
  * with `stream: true`: the session's recent history as the messages, text from each chunk's
- * `delta.content`, usage from the final chunk (`stream_options.include_usage`). The request is
- * `undici.request` (a node stream body) rather than fetch, whose web streams cost several times
- * as much CPU per event. The abort signal is the request's, so a cancel closes the upstream
- * connection.
+ * `delta.content`, usage from the final chunk (`stream_options.include_usage`). The request
+ * goes through undici's dispatcher with the SSE parser fed from its callbacks (see
+ * `postForSse`): fetch's web streams cost several times as much CPU per event. The abort signal
+ * is the request's, so a cancel closes the upstream connection.
  */
 export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentBackend {
   return async function* openai({ agent, traceId, prompt, history, signal }) {
@@ -53,10 +53,10 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentBacken
       ...history,
       { role: "user", content: prompt },
     ];
-    let response: Dispatcher.ResponseData;
+    let response: SseResponse;
     try {
-      response = await request(`${config.base_url.replace(/\/+$/, "")}/chat/completions`, {
-        method: "POST",
+      response = await postForSse({
+        url: `${config.base_url.replace(/\/+$/, "")}/chat/completions`,
         headers: {
           "content-type": "application/json",
           accept: "text/event-stream",
@@ -70,22 +70,21 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentBacken
           stream_options: { include_usage: true },
         }),
         signal,
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        dispatcher: options.dispatcher,
       });
     } catch (error) {
       signal.throwIfAborted();
       throw agentFailure(error, what);
     }
-    const { statusCode, body } = response;
+    const { statusCode } = response;
     if (statusCode < 200 || statusCode > 299) {
-      // Read the (small) error answer to the end, so the connection can serve another request.
-      await body.dump().catch(() => undefined);
+      response.close();
       throw httpFailure(statusCode, what);
     }
     yield { type: "connected" };
     let done = false;
     try {
-      for await (const message of parseSse(body)) {
+      for await (const message of response.events) {
         if (message.data === "[DONE]") {
           done = true;
           break;
@@ -110,9 +109,9 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentBacken
     } finally {
       // Leaving early (cancel, error, the consumer stopped) closes the connection, so the
       // upstream sees the disconnect and stops generating. After [DONE] the rest of the body
-      // (its end, as a rule already on the way) flows out by itself, and the connection then
-      // serves another request; one that never ends is closed by undici's body timeout.
-      if (!done) body.destroy();
+      // (its end, as a rule already on the way) is let in, and the connection then serves
+      // another request; one that never ends is closed by undici's body timeout.
+      if (!done) response.close();
     }
     if (!done) throw new ChatError("AGENT_ERROR", `${what} ended the stream without [DONE]`);
   };
