@@ -1,6 +1,6 @@
 import { type AppendOptions, channels, keys, type Unsubscribe } from "@chat/bus";
 import type { AgentJob, Logger } from "@chat/core";
-import type { MessageRow } from "@chat/db";
+import type { HistoryMessage, MessageRow } from "@chat/db";
 import { ChatError, type ErrorFrame, type FinishReason, type ServerFrame } from "@chat/protocol";
 import type { HistoryTurn, ReplyEvent } from "./agents/backend";
 import { agentFailure } from "./agents/errors";
@@ -39,7 +39,7 @@ export interface JobContext {
 const HISTORY_TURNS = 20;
 
 /** The turns the agent gets as context: user and agent messages with text, oldest first. */
-function historyTurns(messages: MessageRow[]): HistoryTurn[] {
+function historyTurns(messages: HistoryMessage[]): HistoryTurn[] {
   return messages
     .filter((m) => (m.senderType === "user" || m.senderType === "agent") && m.content)
     .map((m) => ({ role: m.senderType === "user" ? "user" : "assistant", content: m.content ?? "" }));

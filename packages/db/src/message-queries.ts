@@ -6,7 +6,7 @@ import { appendStatement, replyContextStatement, updateAsEventStatement } from "
 import { single, toMessageRow } from "./raw.js";
 import { chatMessages, chatSessions } from "./schema.js";
 import { toSessionRow } from "./session-list.js";
-import type { AppendMessageInput, ChatRepository, MessageRow, PageMessagesOptions } from "./types.js";
+import type { AppendMessageInput, ChatRepository, MessageRow, PageMessagesOptions, SenderType } from "./types.js";
 
 type MessageQueries = Pick<
   ChatRepository,
@@ -149,7 +149,10 @@ export function messageQueries(db: Db, run: RunStatement): MessageQueries {
         session: toSessionRow(json(row.session)),
         ...(row.user_message ? { userMessage: toMessageRow(json(row.user_message)) } : {}),
         ...(row.reply ? { reply: toMessageRow(json(row.reply)) } : {}),
-        history: json<Record<string, unknown>[]>(row.history).map(toMessageRow),
+        history: json<{ sender_type: SenderType; content: string | null }[]>(row.history).map((m) => ({
+          senderType: m.sender_type,
+          content: m.content,
+        })),
       };
     },
 

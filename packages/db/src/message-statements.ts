@@ -96,9 +96,11 @@ returning ${messageColumns}`;
 /**
  * What an agent reply starts from, in one statement (one row, none when the session is
  * unknown): the session, the user message, the reply's row if an earlier delivery stored it,
- * and the `historyLimit` messages before the user message. Each comes as one JSON value, so the
- * three rows' same-named columns need no aliases; `toMessageRow`/`toSessionRow` read them as
- * they read columns (timestamps as text, numbers as numbers).
+ * and the sender and text of the `historyLimit` messages before the user message (all an agent
+ * is given of them: full rows would cost several times as much to send and decode). Each comes
+ * as one JSON value, so the three rows' same-named columns need no aliases;
+ * `toMessageRow`/`toSessionRow` read them as they read columns (timestamps as text, numbers as
+ * numbers).
  */
 export function replyContextStatement(
   sessionId: string,
@@ -113,9 +115,11 @@ export function replyContextStatement(
 }
 
 const REPLY_CONTEXT = `select row_to_json(s) as session, row_to_json(u) as user_message, row_to_json(r) as reply,
-  (select coalesce(json_agg(h order by h.seq), '[]') from (
-    select * from chat_messages m where m.session_id = s.session_id and m.seq < u.seq order by m.seq desc limit $4
-  ) h) as history
+  (select coalesce(json_agg(json_build_object('sender_type', h.sender_type, 'content', h.content) order by h.seq), '[]')
+    from (
+      select seq, sender_type, content from chat_messages m
+      where m.session_id = s.session_id and m.seq < u.seq order by m.seq desc limit $4
+    ) h) as history
 from chat_sessions s
 left join chat_messages u on u.message_id = $2
 left join chat_messages r on r.message_id = $3

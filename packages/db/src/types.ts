@@ -88,6 +88,9 @@ export interface MessagePatch {
   editedAt?: Date | null;
 }
 
+/** A message as an agent's context gets it: who sent it and its text. */
+export type HistoryMessage = Pick<MessageRow, "senderType" | "content">;
+
 /**
  * Page of `pageMessages`. With `afterSeq`, the first `limit` messages after it (and before
  * `beforeSeq` if also given); otherwise the last `limit` before `beforeSeq` (or the newest).
@@ -188,16 +191,16 @@ export interface ChatRepository {
   getMessage(messageId: string): Promise<MessageRow | undefined>;
   /**
    * What an agent reply job starts from, in one query: the session, the user message, the
-   * reply's row if an earlier delivery stored it, and the `historyLimit` messages before the user
-   * message (oldest first; what `pageMessages` with `beforeSeq` answers). Only `history` (empty)
-   * when the session is unknown.
+   * reply's row if an earlier delivery stored it, and the sender and text of the `historyLimit`
+   * messages before the user message (oldest first; the messages `pageMessages` with
+   * `beforeSeq` answers). Only `history` (empty) when the session is unknown.
    */
   getReplyContext(
     sessionId: string,
     userMessageId: string,
     replyMessageId: string,
     historyLimit?: number,
-  ): Promise<{ session?: SessionRow; userMessage?: MessageRow; reply?: MessageRow; history: MessageRow[] }>;
+  ): Promise<{ session?: SessionRow; userMessage?: MessageRow; reply?: MessageRow; history: HistoryMessage[] }>;
   pageMessages(sessionId: string, options: PageMessagesOptions): Promise<{ messages: MessageRow[]; hasMore: boolean }>;
   /**
    * The history page, `hasMore` and the session's message count, in one statement that also
