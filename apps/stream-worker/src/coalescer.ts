@@ -22,7 +22,7 @@ export class Coalescer {
   private readonly maxChars: number;
 
   constructor(
-    private readonly send: (text: string) => Promise<void>,
+    private readonly send: (text: string) => Promise<unknown>,
     options: CoalescerOptions = {},
   ) {
     this.windowMs = options.windowMs ?? 4;
@@ -60,9 +60,12 @@ export class Coalescer {
     this.lastFlush = performance.now();
     this.chain = this.chain.then(() =>
       this.failure === undefined
-        ? this.send(text).catch((error: unknown) => {
-            this.failure = error;
-          })
+        ? this.send(text).then(
+            () => undefined,
+            (error: unknown) => {
+              this.failure = error;
+            },
+          )
         : undefined,
     );
   }

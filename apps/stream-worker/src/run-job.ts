@@ -117,9 +117,8 @@ async function produceReply(
   // Every frame of the reply goes to the buffer too, so a resumer can replay it whole; one
   // script stores it there first and then publishes it, so no subscriber can see a chunk that
   // a resumer would not find.
-  const emit = async (frame: ServerFrame, options?: AppendOptions) => {
-    await dependency(bus.buffers.appendAndPublish(bufferKey, channel, JSON.stringify(frame), options));
-  };
+  const emit = (frame: ServerFrame, options?: AppendOptions): Promise<unknown> =>
+    dependency(bus.buffers.appendAndPublish(bufferKey, channel, JSON.stringify(frame), options));
   const base = { session_id: job.session_id, message_id: job.reply_message_id };
 
   // Ready long since, as a rule; a failure leaves the job for a retry, like a failed insert.
@@ -134,10 +133,10 @@ async function produceReply(
   let firstTokenMs: number | null = null;
   let finishReason: FinishReason = "stop";
   let failure: ErrorFrame | undefined;
-  const sendChunk = async (piece: string) => {
+  const sendChunk = (piece: string) => {
     const chunk = { type: "stream_chunk" as const, ...base, content: piece, index, attempt };
     index += 1;
-    await emit(chunk);
+    return emit(chunk);
   };
   const coalescer = new Coalescer(sendChunk, deps.coalesce);
   const watchdog = new Watchdog(abort, deps.timeouts);

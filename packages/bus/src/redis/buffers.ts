@@ -113,14 +113,16 @@ export function createRedisBuffers(commands: Redis, life: Lifecycle, key: (strea
       return id;
     },
 
-    async appendAndPublish(streamId, channel, data, options = {}) {
-      life.assertOpen();
-      const maxLen = positiveInt(options.maxLen ?? DEFAULT_BUFFER_MAX_LEN, "maxLen");
-      const ttlMs = ttlToMs(options.ttlSeconds ?? DEFAULT_BUFFER_TTL_SECONDS);
-      // `key` adds the bus prefix, which channels get too.
-      return new Promise<string>((resolve, reject) =>
-        enqueue({ key: key(streamId), channel: key(channel), maxLen, ttlMs, data, resolve, reject }),
-      );
+    appendAndPublish(streamId, channel, data, options = {}) {
+      // Not async: the caller gets the batch's own promise, no wrapper (and its ticks) per frame;
+      // a throw in the executor (closed bus, bad option) rejects it all the same.
+      return new Promise<string>((resolve, reject) => {
+        life.assertOpen();
+        const maxLen = positiveInt(options.maxLen ?? DEFAULT_BUFFER_MAX_LEN, "maxLen");
+        const ttlMs = ttlToMs(options.ttlSeconds ?? DEFAULT_BUFFER_TTL_SECONDS);
+        // `key` adds the bus prefix, which channels get too.
+        enqueue({ key: key(streamId), channel: key(channel), maxLen, ttlMs, data, resolve, reject });
+      });
     },
 
     async read(streamId, afterId) {
