@@ -11,6 +11,7 @@ export { NotFoundError } from "./errors.js";
 export { newMessageId, newSessionId } from "./ids.js";
 export { memberPageStatement } from "./message-page.js";
 export { pageMessagesQuery } from "./message-queries.js";
+export { appendStatement, replyContextStatement, updateAsEventStatement } from "./message-statements.js";
 export { migrateDatabase, migrationsFolder } from "./migrate.js";
 export { queryRows } from "./raw.js";
 export { createRepository } from "./repository.js";

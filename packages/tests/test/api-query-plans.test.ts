@@ -2,11 +2,14 @@
 // each reads chat_messages through an index, never by a sequential scan. PGlite's planner
 // statistics and costs differ from a server's, so this runs only against a server.
 import {
+  appendStatement,
   type Database,
   listSessionsStatement,
   memberPageStatement,
   pageMessagesQuery,
+  replyContextStatement,
   searchHitsQuery,
+  updateAsEventStatement,
 } from "@chat/db";
 import { createTestDatabase, execRaw, explainPlan, type PlanNode } from "@chat/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +90,32 @@ describe.skipIf(!onServer)("query plans on real PostgreSQL (skipped: DATABASE_UR
       expect(result.messageIndexes.every((name) => sessionIndexes.includes(name))).toBe(true);
       expect(result.indexes).toContain("chat_sessions_session_id_key");
     }
+  });
+
+  it("an agent reply's statements (context with history, append, update as event): keys and indexes only", async () => {
+    const context = await plan(replyContextStatement("sess_seed_42", "msg_seed_42_30", "msg_none", 20));
+    expect(context.seqScansOnMessages).toBe(0);
+    expect(context.indexes).toContain("chat_sessions_session_id_key");
+    expect(context.indexes).toContain("chat_messages_message_id_key");
+    expect(context.messageIndexes.some((name) => sessionIndexes.includes(name))).toBe(true);
+
+    const append = await plan(
+      appendStatement({
+        sessionId: "sess_seed_42",
+        messageId: "msg_plan_append",
+        senderType: "agent",
+        senderId: "1",
+        messageType: "stream",
+        content: "",
+        status: "streaming",
+      }),
+    );
+    expect(append.indexes).toContain("chat_sessions_session_id_key");
+
+    const update = await plan(updateAsEventStatement("msg_seed_42_30", { content: "x", status: "complete" }));
+    expect(update.seqScansOnMessages).toBe(0);
+    expect(update.indexes).toContain("chat_messages_message_id_key");
+    expect(update.indexes).toContain("chat_sessions_session_id_key");
   });
 
   it("search: the trigram index for a selective 3+ character query, the caller's sessions for short ones", async () => {
