@@ -22,9 +22,15 @@ const HIGH_WATER = 256;
  */
 export class SseEvents implements AsyncIterable<SseMessage> {
   private ready: SseMessage[] = [];
+  /** Index of the next event of `ready` to hand out. */
+  private taken = 0;
   private failure: unknown;
   private ended = false;
-  private wake: (() => void) | undefined;
+  private paused = false;
+  /** The reader's pending `next()`, while nothing was ready. */
+  private waiting:
+    | { resolve: (result: IteratorResult<SseMessage>) => void; reject: (error: unknown) => void }
+    | undefined;
   private readonly decoder = new StringDecoder("utf8");
   private readonly parser;
 
@@ -48,39 +54,67 @@ export class SseEvents implements AsyncIterable<SseMessage> {
     if (this.failure !== undefined || this.ended) return;
     // The decoder joins a multi-byte character split across pushes.
     this.parser.feed(this.decoder.write(bytes as Buffer));
-    if (this.ready.length >= HIGH_WATER) this.flow(false);
-    this.wake?.();
+    if (!this.paused && this.ready.length - this.taken >= HIGH_WATER) {
+      this.paused = true;
+      this.flow(false);
+    }
+    this.settle();
   }
 
-  /** The body ended: the consumer gets what is parsed, then the end. */
+  /** The body ended: the reader gets what is parsed, then the end. */
   end(): void {
     this.ended = true;
-    this.wake?.();
+    this.settle();
   }
 
-  /** The body failed: the consumer gets what is parsed, then `error`. */
+  /** The body failed: the reader gets what is parsed, then `error`. */
   fail(error: unknown): void {
     this.failure ??= error;
-    this.wake?.();
+    this.settle();
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<SseMessage, void, undefined> {
-    for (;;) {
-      if (this.ready.length > 0) {
-        const events = this.ready;
+  /**
+   * A plain iterator rather than an async generator: an event that is ready is handed out
+   * with one resolved promise, where a generator's `yield` adds an await and a resumption per
+   * event (a model sends hundreds a second per reply).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<SseMessage> {
+    return {
+      next: () =>
+        new Promise<IteratorResult<SseMessage>>((resolve, reject) => {
+          this.waiting = { resolve, reject };
+          this.settle();
+        }),
+      return: () => {
+        this.waiting = undefined;
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+
+  /** Answer the pending `next()` if there is something to answer it with. */
+  private settle(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    if (this.taken < this.ready.length) {
+      this.waiting = undefined;
+      const value = this.ready[this.taken] as SseMessage;
+      this.taken += 1;
+      if (this.taken === this.ready.length) {
         this.ready = [];
-        if (events.length >= HIGH_WATER) this.flow(true);
-        yield* events;
-      } else if (this.failure !== undefined) {
-        throw this.failure;
-      } else if (this.ended) {
-        return;
-      } else {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-        this.wake = undefined;
+        this.taken = 0;
+        if (this.paused) {
+          this.paused = false;
+          this.flow(true);
+        }
       }
+      waiting.resolve({ done: false, value });
+    } else if (this.failure !== undefined) {
+      this.waiting = undefined;
+      waiting.reject(this.failure);
+    } else if (this.ended) {
+      this.waiting = undefined;
+      waiting.resolve({ done: true, value: undefined });
     }
   }
 }
