@@ -92,7 +92,7 @@ async function produceReply(
   cancelWatch: Promise<Unsubscribe>,
   log: Logger,
 ): Promise<boolean> {
-  const { repo, bus } = deps;
+  const { repo } = deps;
   // One query for the lookups and the history: time to first token is mostly round trips.
   const {
     session,
@@ -105,10 +105,70 @@ async function produceReply(
     return true;
   }
   if (existing && existing.status !== "streaming") return true; // finished by an earlier delivery
-  // The agent is needed only after stream_start: look it up meanwhile.
-  const agentLookup = giveUp ? Promise.resolve(undefined) : deps.agents.get(job.agent_id);
-  // Handled where awaited; this keeps an early return from leaving an unhandled rejection.
-  agentLookup.catch(() => undefined);
+  // The agent is called at once, beside the row insert and stream_start: its events are read
+  // only once stream_start went out (so the frames keep their order), but the request is on
+  // its way two round trips earlier, which is that much less time to first token.
+  const call = giveUp ? undefined : callAgent(deps, job, userMessage.content ?? "", earlier, abort.signal);
+  try {
+    return await streamReply(job, attempt, { deps, shutdown, giveUp }, abort, cancelWatch, log, existing, call);
+  } finally {
+    // However the reply ended, its agent call is over: one still running (the reply failed
+    // before reading it to its end) is aborted, which closes its connection.
+    abort.abort(new ReplyEnded("reply ended"));
+  }
+}
+
+/** Thrown through the abort signal once the reply ended, to end an agent call still running. */
+class ReplyEnded extends Error {
+  override readonly name = "ReplyEnded";
+}
+
+interface AgentCall {
+  /** The backend's events; the first one is already asked for. */
+  events: AsyncIterator<ReplyEvent>;
+  first: Promise<IteratorResult<ReplyEvent>>;
+  /** The demo agent's chunks are the contract (STREAM_CHUNK_SIZE); real models get coalesced. */
+  coalesce: boolean;
+}
+
+/** Looks the agent up and starts its call (asks for the first event). Rejections are handled where awaited. */
+function callAgent(
+  deps: StreamWorkerDeps,
+  job: AgentJob,
+  prompt: string,
+  earlier: HistoryMessage[],
+  signal: AbortSignal,
+): Promise<AgentCall> {
+  const call = Promise.resolve(deps.agents.get(job.agent_id)).then((agent) => {
+    const backend = agent && deps.backends[agent.backend];
+    if (!agent || !backend) throw new ChatError("AGENT_UNAVAILABLE", `No agent ${job.agent_id} or no backend for it`);
+    const events = backend({
+      agent,
+      sessionId: job.session_id,
+      traceId: job.trace_id,
+      prompt,
+      history: historyTurns(earlier),
+      signal,
+    })[Symbol.asyncIterator]();
+    const first = events.next();
+    first.catch(() => undefined);
+    return { events, first, coalesce: agent.backend !== "demo" };
+  });
+  call.catch(() => undefined);
+  return call;
+}
+
+async function streamReply(
+  job: AgentJob,
+  attempt: number,
+  { deps, shutdown, giveUp }: JobContext,
+  abort: AbortController,
+  cancelWatch: Promise<Unsubscribe>,
+  log: Logger,
+  existing: MessageRow | undefined,
+  call: Promise<AgentCall> | undefined,
+): Promise<boolean> {
+  const { repo, bus } = deps;
   const row = await replyRow(deps, job, existing);
   void bus.kv.del(keys.replyPending(job.reply_message_id)).catch(() => undefined);
 
@@ -125,6 +185,8 @@ async function produceReply(
   await cancelWatch;
   const onShutdown = () => abort.abort(new ShutdownAbort("worker shutting down"));
   shutdown.addEventListener("abort", onShutdown, { once: true });
+  // The agent call is already running: a shutdown that came meanwhile stops it too.
+  if (shutdown.aborted) onShutdown();
 
   const started = Date.now();
   let text = "";
@@ -151,36 +213,32 @@ async function produceReply(
       attempt,
       timestamp: new Date().toISOString(),
     });
-    if (giveUp) throw giveUp;
+    if (giveUp || !call) throw giveUp ?? new Error("no agent call");
     abort.signal.throwIfAborted();
-    const agent = await agentLookup;
-    const backend = agent && deps.backends[agent.backend];
-    if (!agent || !backend) throw new ChatError("AGENT_UNAVAILABLE", `No agent ${job.agent_id} or no backend for it`);
-    const events: AsyncIterable<ReplyEvent> = backend({
-      agent,
-      sessionId: job.session_id,
-      traceId: job.trace_id,
-      prompt: userMessage.content ?? "",
-      history: historyTurns(earlier),
-      signal: abort.signal,
-    });
-    // The demo agent's chunks are the contract (STREAM_CHUNK_SIZE); real models get coalesced.
-    const coalesce = agent.backend !== "demo";
-    for await (const event of events) {
-      if (event.type === "connected") {
-        watchdog.connected();
-        continue;
+    const { events, first, coalesce } = await call;
+    let done = false;
+    try {
+      for (let result = await first; !result.done; result = await events.next()) {
+        const event = result.value;
+        if (event.type === "connected") {
+          watchdog.connected();
+          continue;
+        }
+        if (event.type === "usage") {
+          tokensUsed = event.tokensUsed;
+          continue;
+        }
+        if (event.text.length === 0) continue;
+        watchdog.text();
+        firstTokenMs ??= Date.now() - started;
+        text += event.text;
+        if (coalesce) coalescer.push(event.text);
+        else await sendChunk(event.text);
       }
-      if (event.type === "usage") {
-        tokensUsed = event.tokensUsed;
-        continue;
-      }
-      if (event.text.length === 0) continue;
-      watchdog.text();
-      firstTokenMs ??= Date.now() - started;
-      text += event.text;
-      if (coalesce) coalescer.push(event.text);
-      else await sendChunk(event.text);
+      done = true;
+    } finally {
+      // Leaving early, as for await would: the backend's own cleanup runs (its connection closes).
+      if (!done) void events.return?.().catch(() => undefined);
     }
     await coalescer.finish();
     abort.signal.throwIfAborted();
