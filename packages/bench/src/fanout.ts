@@ -14,7 +14,8 @@
  * compared are medians, and the CPU ratio is the median of the per-round ratios.
  *
  * Env: BENCH_SESSIONS (50), BENCH_CLIENTS (4 per session), BENCH_RATE (fixed rate, 250/s),
- * BENCH_SECONDS (5 per step), BENCH_ROUNDS (3 interleaved fixed-rate runs per system), BENCH_STEPS ("250,500,1000,2000,3000,4500"), BENCH_SPLIT (2),
+ * BENCH_SECONDS (5 per step), BENCH_ROUNDS (3 interleaved fixed-rate runs per system), BENCH_STEPS ("250,500,1000,2000,3000,4500,6000,8000"),
+ * BENCH_WARMUP (5 s at the fixed rate per system, not measured, before the first round), BENCH_SPLIT (2),
  * BENCH_SYSTEMS ("chat,socketio,socketio+pg"), BENCH_PROFILE (a folder: CPU profiles of the edges),
  * BENCH_NODE_ARGS (more node flags for the edges, e.g. "--heap-prof --heap-prof-dir=/tmp/h"),
  * DATABASE_URL (postgres://postgres@127.0.0.1:5432/test).
@@ -39,7 +40,8 @@ const CLIENTS = Number(env.BENCH_CLIENTS ?? 4);
 const FIXED_RATE = Number(env.BENCH_RATE ?? 250);
 const SECONDS = Number(env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
-const STEPS = (env.BENCH_STEPS ?? "250,500,1000,2000,3000,4500").split(",").map(Number);
+const STEPS = (env.BENCH_STEPS ?? "250,500,1000,2000,3000,4500,6000,8000").split(",").map(Number);
+const WARMUP_SECONDS = Number(env.BENCH_WARMUP ?? 5);
 const SYSTEMS = (env.BENCH_SYSTEMS ?? "chat,socketio,socketio+pg").split(",");
 const SERVER_URL = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const SECRET = "bench-secret";
@@ -70,6 +72,8 @@ const passes = (r: RunResult) => r.lost === 0 && r.p99 <= 100;
 interface RunningSystem {
   system: System;
   measure(rate: number): Promise<Measured>;
+  /** Load that is not measured: JIT, pools, PostgreSQL's caches and statistics settle. */
+  warm(rate: number, seconds: number): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -166,7 +170,7 @@ async function startSystem(system: System, basePort: number): Promise<RunningSys
       };
     };
 
-    return { system, measure, stop };
+    return { system, measure, warm: (rate, seconds) => generator.run(rate, seconds), stop };
   } catch (error) {
     await stop();
     throw error;
@@ -248,6 +252,7 @@ async function main() {
       running.push(await startSystem(system, port));
       port += 20;
     }
+    for (const system of running) await system.warm(FIXED_RATE, WARMUP_SECONDS);
     const fixed = new Map<System, Measured[]>(running.map((r) => [r.system, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < running.length; i++) {

@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:stream`: C concurrent agent replies from a local OpenAI-compatible upstream
  * (tokens at a fixed rate, each carrying its emit time) through the worker and a ws-edge (each
- * its own process), Redis and PostgreSQL, to C WebSocket clients. Reports the latency the
+ * its own process), Redis and PostgreSQL, to C WebSocket clients (in a process of their own, so
+ * that the upstream's event loop never delays a receive time). Reports the latency the
  * pipeline adds per token (upstream emit → client receive), the time-to-first-token overhead,
  * chunks/s and the worker's and the edge's CPU per chunk.
  *
@@ -20,7 +21,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createStaticAgentRegistry } from "@chat/core";
-import { now, StreamClient, type Turn } from "./lib/stream-client";
+import { now, type Turn } from "./lib/stream-client";
 import { machineLine, percentile } from "./report";
 
 process.env.DATABASE_URL ||= process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
@@ -74,39 +75,43 @@ const worker = await child("./stream-worker-child.ts", {
 const edge = await child("./stream-edge-child.ts", { BENCH_MAX_CONNECTIONS: String(STREAMS + 100) });
 const edgeUrl = `ws://127.0.0.1:${edge.first.port}`;
 
-async function openClients(count: number): Promise<StreamClient[]> {
+// The clients run in a process of their own (see stream-clients-child.ts).
+const clientsProcess = await child("./stream-clients-child.ts", {});
+const ask = <T>(command: unknown, key: string) =>
+  new Promise<T>((resolve) => {
+    const onMessage = (message: Record<string, unknown>) => {
+      if (!(key in message)) return;
+      clientsProcess.process.off("message", onMessage);
+      resolve(message[key] as T);
+    };
+    clientsProcess.process.on("message", onMessage);
+    clientsProcess.process.send(command as never);
+  });
+
+/** Opens `count` clients, each in a new session with the upstream agent, in the clients' process. */
+async function openClients(count: number): Promise<void> {
   const token = await stack.token("bench");
-  const clients: StreamClient[] = [];
+  const urls: string[] = [];
   for (let i = 0; i < count; i++) {
     const created = await stack.request("bench", "POST", "/api/chat/sessions", { agent_id: 2 });
-    const client = new StreamClient(`${edgeUrl}/ws/${created.body.session_id}?token=${token}`);
-    await client.ready;
-    clients.push(client);
+    urls.push(`${edgeUrl}/ws/${created.body.session_id}?token=${token}`);
   }
-  return clients;
+  await ask({ open: urls }, "opened");
 }
 
 /** Every client's turns, round by round; client i starts at i × stagger / count. */
-async function run(clients: StreamClient[], rounds: number, staggerMs: number): Promise<Turn[][]> {
-  return Promise.all(
-    clients.map(async (client, i) => {
-      await new Promise((resolve) => setTimeout(resolve, (i * staggerMs) / clients.length));
-      const turns: Turn[] = [];
-      for (let round = 0; round < rounds; round++) turns.push(await client.turn());
-      return turns;
-    }),
-  );
-}
+const run = (rounds: number, staggerMs: number) => ask<Turn[][]>({ run: { rounds, staggerMs } }, "turns");
+const closeClients = () => ask({ close: true }, "closed");
 
 // Warm-up (JIT, connection pools), not measured.
-const warm = await openClients(Math.min(10, STREAMS));
-await run(warm, 1, 0);
-for (const client of warm) client.close();
+await openClients(Math.min(10, STREAMS));
+await run(1, 0);
+await closeClients();
 
-const clients = await openClients(STREAMS);
+await openClients(STREAMS);
 const [workerBefore, edgeBefore] = [await cpu(worker.process), await cpu(edge.process)];
 const started = now();
-const turnsByClient = await run(clients, ROUNDS, STAGGER);
+const turnsByClient = await run(ROUNDS, STAGGER);
 const elapsed = now() - started;
 const [workerAfter, edgeAfter] = [await cpu(worker.process), await cpu(edge.process)];
 
@@ -141,9 +146,10 @@ console.log(
   `CPU per chunk (whole run, job starts and ends included): worker ${perChunk(workerBefore, workerAfter)}, edge ${perChunk(edgeBefore, edgeAfter)}`,
 );
 
-for (const client of clients) client.close();
+await closeClients();
+clientsProcess.process.kill();
 // The warm-up's jobs count too (their calls are traced as well).
-const jobs = all.length + warm.length;
+const jobs = all.length + Math.min(10, STREAMS);
 for (const proc of [worker.process, edge.process]) {
   proc.send({ stop: jobs });
   await new Promise((resolve) => proc.once("exit", resolve));
