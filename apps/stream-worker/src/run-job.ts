@@ -78,20 +78,30 @@ export async function runJob(job: AgentJob, attempt: number, { deps, shutdown, g
   const cancelWatch = watchCancel(deps, job, abort);
   cancelWatch.catch(() => undefined); // handled where awaited
   try {
-    return await produceReply(job, attempt, { deps, shutdown, giveUp }, abort, cancelWatch, log);
+    return await produceReply({ job, attempt, context: { deps, shutdown, giveUp }, abort, cancelWatch, log });
   } finally {
     await cancelWatch.then((unsubscribe) => unsubscribe()).catch(() => undefined);
   }
 }
 
-async function produceReply(
-  job: AgentJob,
-  attempt: number,
-  { deps, shutdown, giveUp }: JobContext,
-  abort: AbortController,
-  cancelWatch: Promise<Unsubscribe>,
-  log: Logger,
-): Promise<boolean> {
+/** One delivery of a job, as {@link runJob} set it up. */
+interface Delivery {
+  job: AgentJob;
+  attempt: number;
+  context: JobContext;
+  abort: AbortController;
+  /** Resolves once a cancel of the reply is listened for. */
+  cancelWatch: Promise<Unsubscribe>;
+  log: Logger;
+}
+
+async function produceReply(delivery: Delivery): Promise<boolean> {
+  const {
+    job,
+    abort,
+    log,
+    context: { deps, giveUp },
+  } = delivery;
   const { repo } = deps;
   // One query for the lookups and the history: time to first token is mostly round trips.
   const {
@@ -110,7 +120,7 @@ async function produceReply(
   // its way two round trips earlier, which is that much less time to first token.
   const call = giveUp ? undefined : callAgent(deps, job, userMessage.content ?? "", earlier, abort.signal);
   try {
-    return await streamReply(job, attempt, { deps, shutdown, giveUp }, abort, cancelWatch, log, existing, call);
+    return await streamReply(delivery, existing, call);
   } finally {
     // However the reply ended, its agent call is over: one still running (the reply failed
     // before reading it to its end) is aborted, which closes its connection.
@@ -159,12 +169,7 @@ function callAgent(
 }
 
 async function streamReply(
-  job: AgentJob,
-  attempt: number,
-  { deps, shutdown, giveUp }: JobContext,
-  abort: AbortController,
-  cancelWatch: Promise<Unsubscribe>,
-  log: Logger,
+  { job, attempt, context: { deps, shutdown, giveUp }, abort, cancelWatch, log }: Delivery,
   existing: MessageRow | undefined,
   call: Promise<AgentCall> | undefined,
 ): Promise<boolean> {
