@@ -68,7 +68,7 @@ interface SystemReport {
 
 const passes = (r: RunResult) => r.lost === 0 && r.p99 <= 100;
 
-/** One system, up and warmed: its servers, private Redis, database and connected clients. */
+/** One system, up: its servers, private Redis, database and connected clients. */
 interface RunningSystem {
   system: System;
   measure(rate: number): Promise<Measured>;
@@ -145,7 +145,6 @@ async function startSystem(system: System, basePort: number): Promise<RunningSys
     const open = system === "chat" ? openChatClient : openSocketIoClient;
     for (const spec of specs) clients.push(await open(spec, generator.onDelivered));
     generator.clients = clients;
-    await generator.run(Math.min(200, FIXED_RATE), 1, 1_000); // warm up (JIT, pools, prepared statements)
 
     const pids = [...servers.map((s) => s.pid ?? 0), redis.pid];
     const measure = async (rate: number): Promise<Measured> => {

@@ -104,7 +104,8 @@ const run = (rounds: number, staggerMs: number) => ask<Turn[][]>({ run: { rounds
 const closeClients = () => ask({ close: true }, "closed");
 
 // Warm-up (JIT, connection pools), not measured.
-await openClients(Math.min(10, STREAMS));
+const WARM_STREAMS = Math.min(10, STREAMS);
+await openClients(WARM_STREAMS);
 await run(1, 0);
 await closeClients();
 
@@ -149,7 +150,7 @@ console.log(
 await closeClients();
 clientsProcess.process.kill();
 // The warm-up's jobs count too (their calls are traced as well).
-const jobs = all.length + Math.min(10, STREAMS);
+const jobs = all.length + WARM_STREAMS;
 for (const proc of [worker.process, edge.process]) {
   proc.send({ stop: jobs });
   await new Promise((resolve) => proc.once("exit", resolve));

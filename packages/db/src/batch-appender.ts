@@ -351,10 +351,8 @@ async function appendMany(
 
 /** PostgreSQL's unique_violation (SQLSTATE 23505), from either driver, however wrapped. */
 function isUniqueViolation(error: unknown): boolean {
-  let e: unknown = error;
-  for (let depth = 0; depth < 5 && typeof e === "object" && e !== null; depth++) {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if ((e as { code?: unknown }).code === "23505") return true;
-    e = (e as { cause?: unknown }).cause;
   }
   return false;
 }

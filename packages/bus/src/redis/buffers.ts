@@ -15,12 +15,10 @@ local ids = {}
 for i = 1, #KEYS do
   local a = (i - 1) * 4
   local id = redis.pcall('XADD', KEYS[i], 'MAXLEN', '~', ARGV[a + 2], '*', '${BUFFER_FIELD}', ARGV[a + 4])
-  if type(id) == 'table' and id.err then
-    ids[i] = id
-  else
+  ids[i] = id
+  if not (type(id) == 'table' and id.err) then
     redis.call('PEXPIRE', KEYS[i], ARGV[a + 3])
     redis.call('PUBLISH', ARGV[a + 1], ARGV[a + 4])
-    ids[i] = id
   end
 end
 return ids`;

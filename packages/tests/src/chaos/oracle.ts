@@ -4,6 +4,16 @@ import { APP_DATABASE } from "./cluster";
 import type { Conversation } from "./conversation";
 
 /** What the oracle found over a set of conversations once the service settled. */
+/** The counts of a fault that lost, duplicated, reordered or left unanswered nothing. */
+export const NOTHING_WRONG = {
+  messages: 0,
+  lost: 0,
+  duplicated: 0,
+  out_of_order: 0,
+  unacked: 0,
+  reply_faults: 0,
+} as const;
+
 export interface Verdict {
   /** Messages acknowledged to their writer. */
   messages: number;
@@ -48,15 +58,7 @@ export async function settle(
     await until(async () => (await storedReplyFaults(cluster, conversations)) === 0, deadline);
     await until(() => conversations.every((c) => deliveredReplyFaults(c) === 0), deadline);
   }
-  const verdict: Verdict = {
-    messages: 0,
-    lost: 0,
-    duplicated: 0,
-    out_of_order: 0,
-    unacked: 0,
-    reply_faults: 0,
-    details: [],
-  };
+  const verdict: Verdict = { ...NOTHING_WRONG, messages: 0, details: [] };
   for (const c of conversations) {
     const seen = new Set(c.received.map((m) => m.message_id));
     verdict.messages += c.acked.length;
