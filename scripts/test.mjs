@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 const args = process.argv.slice(2);
 const which = ["embedded", "real", "chaos"].includes(args[0]) ? args.shift() : "both";
@@ -42,6 +42,8 @@ function reachable(url) {
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** Every failed test, named again after the passes: a CI log is often read from its tail only. */
+const failures = [];
 const reportDir = mkdtempSync(join(tmpdir(), "chat-tests-"));
 // Tests that inject faults, fuzz or sweep authorization append rows here (packages/tests
 // src/suite-report.ts); the table is printed after the passes.
@@ -61,8 +63,21 @@ function run(label, env, vitestArgs = []) {
     totals.passed += report.numPassedTests;
     totals.failed += report.numFailedTests;
     totals.skipped += report.numPendingTests + report.numTodoTests;
+    const pass = label.split(" ")[0];
+    for (const file of report.testResults) {
+      const path = relative(process.cwd(), file.name);
+      for (const test of file.assertionResults) {
+        if (test.status === "failed")
+          failures.push(`${pass}: ${path} > ${test.fullName}\n    ${firstLine(test.failureMessages?.[0])}`);
+      }
+      // A file that failed to load (syntax error, failing hook) has no failed assertion of its own.
+      if (file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed")) {
+        failures.push(`${pass}: ${path}\n    ${firstLine(file.message)}`);
+      }
+    }
   } catch {
     totals.failed += 1; // vitest died before writing a report
+    failures.push(`${label.split(" ")[0]}: vitest exited (${result.status ?? result.signal}) without a report`);
   }
   return result.status ?? 1;
 }
@@ -108,8 +123,13 @@ for (const [label, env, vitestArgs] of passes) if (run(label, env, vitestArgs) !
 printSuiteReport();
 rmSync(reportDir, { recursive: true, force: true });
 console.log(`\n${passes.length} test passes (${passes.map(([label]) => label.split(" ")[0]).join(", ")})`);
+if (failures.length > 0) console.log(`\nFailed:\n${failures.map((line) => `  ${line}`).join("\n")}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedPasses === 0 && totals.failed === 0 ? 0 : 1);
+
+function firstLine(text) {
+  return String(text ?? "").split("\n")[0];
+}
 
 /** The summary table of faults injected, inputs fuzzed and authorization cases tried. */
 function printSuiteReport() {

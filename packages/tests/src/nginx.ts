@@ -63,6 +63,7 @@ export async function testGatewayConf(config: GatewayConfig): Promise<{ status: 
   const prefix = await preparePrefix(config);
   try {
     const result = spawnSync(NGINX, ["-t", "-p", prefix, "-c", join(prefix, "nginx.conf")], { encoding: "utf8" });
+    if (result.error) return { status: null, output: `${NGINX} did not run: ${result.error.message}` };
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   } finally {
     await rm(prefix, { recursive: true, force: true });
