@@ -32,8 +32,15 @@ describe("batching appender", () => {
       expect((await repo().getSession(session.sessionId))?.lastSeq).toBe(first + 29);
     }
     expect(results.every((r) => !r.duplicate)).toBe(true);
-    // The raw statement's rows read back exactly as drizzle's.
+    // The raw statement's rows read back exactly as drizzle's, metadata as jsonb keeps it.
     expect(results[0]?.message).toEqual(await repo().getMessage(results[0]?.message.messageId ?? ""));
+    const withMetadata = await appender.append({
+      ...text(sessions[1]?.sessionId ?? "", "with metadata", "c-meta"),
+      metadata: { zeta: 1, alpha: { b: 2, a: 1 }, "": null },
+    });
+    const readBack = await repo().getMessage(withMetadata.message.messageId);
+    expect(withMetadata.message).toEqual(readBack);
+    expect(JSON.stringify(withMetadata.message.metadata)).toBe(JSON.stringify(readBack?.metadata));
     await appender.close();
   });
 

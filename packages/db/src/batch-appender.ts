@@ -177,6 +177,13 @@ async function storeBatch(
  * lost acknowledgement), so most batches cost only this statement, whose PostgreSQL CPU does not
  * grow with the session's length (measured: APPEND_MANY's did, by its probe's plan).
  */
+/**
+ * What the append statements send back: what PostgreSQL made (id, seqs, created_at) and the
+ * metadata as jsonb normalized it; every other column is what the edge sent, so it is not sent
+ * back (a long message's text would travel twice and be decoded again).
+ */
+const APPENDED_COLUMNS = "id, message_id, metadata, created_at, seq, event_seq";
+
 export const APPEND_FAST = `
   with r as (
     select u.ordinal, u.session_id, u.message_id, u.sender_type, u.sender_id, u.message_type, u.content,
@@ -202,7 +209,7 @@ export const APPEND_FAST = `
   select r.session_id, r.message_id, r.sender_type, r.sender_id, r.message_type, r.content, r.metadata,
     r.client_msg_id, r.status, b.last_seq - b.n + r.ordinal, b.last_seq - b.n + r.ordinal
   from r join bumped b on b.session_id = r.session_id
-  returning *`;
+  returning ${APPENDED_COLUMNS}`;
 
 /**
  * The statement of {@link appendMany} for a batch that holds a resend (after {@link APPEND_FAST}
@@ -246,7 +253,7 @@ export const APPEND_MANY = `
   select f.session_id, f.message_id, f.sender_type, f.sender_id, f.message_type, f.content, f.metadata,
     f.client_msg_id, f.status, b.last_seq - b.n + f.ordinal, b.last_seq - b.n + f.ordinal
   from fresh f join bumped b on b.session_id = f.session_id
-  returning *`;
+  returning ${APPENDED_COLUMNS}`;
 
 /**
  * The batch as one INSERT that bumps every session's counter and stores every row (an
@@ -316,12 +323,12 @@ async function appendMany(
     // A resend (or a message id taken): the statement that checks for resends.
     result = await runner.run({ text: APPEND_MANY, params: [column((c) => c.index), ...rows] });
   }
-  const byId = new Map(result.map((raw) => [raw.message_id as string, toMessageRow(raw)]));
+  const byId = new Map(result.map((raw) => [raw.message_id as string, raw]));
   const results: (AppendResult | Error | undefined)[] = new Array(inputs.length);
   const resends: { index: number; input: AppendMessageInput }[] = [];
   for (const { index, input, messageId } of candidates) {
-    const row = byId.get(messageId);
-    if (row) results[index] = { message: row, duplicate: false };
+    const stored = byId.get(messageId);
+    if (stored) results[index] = { message: appendedRow(input, stored), duplicate: false };
     else if (input.clientMsgId != null) resends.push({ index, input });
     else results[index] = new NotFoundError("session", input.sessionId);
   }
@@ -347,6 +354,24 @@ async function appendMany(
     results[index] = original instanceof Error || original === undefined ? original : { ...original, duplicate: true };
   }
   return results.map((r) => r ?? new Error("batch: no result for an append"));
+}
+
+/** A stored append as a full row: the input's columns with what PostgreSQL returned ({@link APPENDED_COLUMNS}). */
+function appendedRow(input: AppendMessageInput, stored: Record<string, unknown>): MessageRow {
+  return toMessageRow({
+    ...stored,
+    session_id: input.sessionId,
+    sender_type: input.senderType,
+    sender_id: input.senderId,
+    message_type: input.messageType,
+    content: input.content,
+    tokens_used: null,
+    latency_ms: null,
+    is_edited: false,
+    edited_at: null,
+    client_msg_id: input.clientMsgId ?? null,
+    status: input.status ?? "complete",
+  });
 }
 
 /** PostgreSQL's unique_violation (SQLSTATE 23505), from either driver, however wrapped. */
