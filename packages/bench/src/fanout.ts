@@ -25,7 +25,16 @@
 import type { ChildProcess } from "node:child_process";
 import { signToken } from "@chat/core";
 import { createRepository, migrateDatabase, openDatabase } from "@chat/db";
-import { backendPids, builtApp, createDatabase, sleep, spawnTs, startRedis, waitForPort } from "./lib/infra";
+import {
+  assertPortFree,
+  backendPids,
+  builtApp,
+  createDatabase,
+  sleep,
+  spawnTs,
+  startRedis,
+  waitForPort,
+} from "./lib/infra";
 import {
   type ClientSpec,
   type LoadClient,
@@ -116,6 +125,7 @@ async function startSystem(system: System, basePort: number): Promise<RunningSys
     }
     await setup.close();
 
+    for (const port of [basePort, basePort + 1]) await assertPortFree(port);
     for (const port of [basePort, basePort + 1]) {
       const common = { REDIS_URL: redis.url, LOG_LEVEL: "warn", NODE_ENV: "production" };
       servers.push(

@@ -11,18 +11,27 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../.
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves once something listens on `port`. */
+/** Whether something accepts connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise<boolean>((done) => {
+    const socket = createConnection({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once("error", () => done(false));
+  });
+}
+
+/** Throws when a port a benchmark is about to use is taken (e.g. by a run still going). */
+export async function assertPortFree(port: number): Promise<void> {
+  if (await listening(port)) throw new Error(`port ${port} is in use: is another benchmark still running?`);
+}
+
 export async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((done) => {
-      const socket = createConnection({ port, host: "127.0.0.1" });
-      socket.once("connect", () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once("error", () => done(false));
-    });
-    if (open) return;
+    if (await listening(port)) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
     await sleep(100);
   }
