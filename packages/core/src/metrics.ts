@@ -20,7 +20,7 @@ export function createMetrics(options: { app: string; defaultMetrics?: boolean }
   const registry = new Registry();
   registry.setDefaultLabels({ app: options.app });
   // Process metrics include nodejs_eventloop_lag_seconds, sampled every 100 ms: prom-client's
-  // default (10 ms) wakes an idle process 100 times a second, a third of an idle edge's CPU.
+  // default (10 ms) wakes every process 100 times a second, idle or not.
   if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   }

@@ -168,6 +168,13 @@ async function storeBatch(
 }
 
 /**
+ * What the append statements send back: what PostgreSQL made (id, seqs, created_at) and the
+ * metadata as jsonb normalized it; every other column is what the edge sent, so it is not sent
+ * back (a long message's text would travel twice and be decoded again).
+ */
+const APPENDED_COLUMNS = "id, message_id, metadata, created_at, seq, event_seq";
+
+/**
  * The batch as {@link appendMany} first tries it: no resend check, so no probe of
  * chat_messages and no ranking in SQL. Each row comes with its ordinal among the batch's rows
  * of its session, and each session with its count (`$11`, `$12`, sessions in session_id
@@ -177,13 +184,6 @@ async function storeBatch(
  * lost acknowledgement), so most batches cost only this statement, whose PostgreSQL CPU does not
  * grow with the session's length (measured: APPEND_MANY's did, by its probe's plan).
  */
-/**
- * What the append statements send back: what PostgreSQL made (id, seqs, created_at) and the
- * metadata as jsonb normalized it; every other column is what the edge sent, so it is not sent
- * back (a long message's text would travel twice and be decoded again).
- */
-const APPENDED_COLUMNS = "id, message_id, metadata, created_at, seq, event_seq";
-
 export const APPEND_FAST = `
   with r as (
     select u.ordinal, u.session_id, u.message_id, u.sender_type, u.sender_id, u.message_type, u.content,
