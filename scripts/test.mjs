@@ -58,12 +58,12 @@ function run(label, env, vitestArgs = []) {
     stdio: "inherit",
     env: { ...env, CHAT_SUITE_REPORT: suiteReport },
   });
+  const pass = label.split(" ")[0];
   try {
     const report = JSON.parse(readFileSync(outputFile, "utf8"));
     totals.passed += report.numPassedTests;
     totals.failed += report.numFailedTests;
     totals.skipped += report.numPendingTests + report.numTodoTests;
-    const pass = label.split(" ")[0];
     for (const file of report.testResults) {
       const path = relative(process.cwd(), file.name);
       for (const test of file.assertionResults) {
@@ -77,7 +77,7 @@ function run(label, env, vitestArgs = []) {
     }
   } catch {
     totals.failed += 1; // vitest died before writing a report
-    failures.push(`${label.split(" ")[0]}: vitest exited (${result.status ?? result.signal}) without a report`);
+    failures.push(`${pass}: vitest exited (${result.status ?? result.signal}) without a report`);
   }
   return result.status ?? 1;
 }

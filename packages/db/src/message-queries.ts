@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db, RunStatement } from "./client.js";
+import { toJson } from "./decode.js";
 import { NotFoundError } from "./errors.js";
 import { newMessageId } from "./ids.js";
 import { appendStatement, replyContextStatement, updateAsEventStatement } from "./message-statements.js";
@@ -181,6 +182,5 @@ export function messageQueries(db: Db, run: RunStatement): MessageQueries {
   };
 }
 
-/** A json column's value (the drivers parse json; a string means one did not). */
-const json = <T = Record<string, unknown>>(value: unknown): T =>
-  (typeof value === "string" ? JSON.parse(value) : value) as T;
+/** A json column's value, as {@link toJson} reads it (a driver that did not parse it gives a string). */
+const json = <T = Record<string, unknown>>(value: unknown): T => toJson(value) as T;
