@@ -68,11 +68,11 @@ function run(label, env, vitestArgs = []) {
       const path = relative(process.cwd(), file.name);
       for (const test of file.assertionResults) {
         if (test.status === "failed")
-          failures.push(`${pass}: ${path} > ${test.fullName}\n    ${firstLine(test.failureMessages?.[0])}`);
+          failures.push(`${pass}: ${path} > ${test.fullName}\n    ${firstLines(test.failureMessages?.[0])}`);
       }
       // A file that failed to load (syntax error, failing hook) has no failed assertion of its own.
       if (file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed")) {
-        failures.push(`${pass}: ${path}\n    ${firstLine(file.message)}`);
+        failures.push(`${pass}: ${path}\n    ${firstLines(file.message)}`);
       }
     }
   } catch {
@@ -127,8 +127,14 @@ if (failures.length > 0) console.log(`\nFailed:\n${failures.map((line) => `  ${l
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedPasses === 0 && totals.failed === 0 ? 0 : 1);
 
-function firstLine(text) {
-  return String(text ?? "").split("\n")[0];
+/** The message without its stack, at most six lines (a Playwright timeout names its locator on the lines after the first). */
+function firstLines(text) {
+  const lines = String(text ?? "").split("\n");
+  const stack = lines.findIndex((line) => /^\s+at /.test(line));
+  return lines
+    .slice(0, Math.min(stack === -1 ? lines.length : stack, 6))
+    .filter((line) => line.trim() !== "")
+    .join("\n    ");
 }
 
 /** The summary table of faults injected, inputs fuzzed and authorization cases tried. */

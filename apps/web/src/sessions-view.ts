@@ -39,13 +39,18 @@ export function sessionsView(root: HTMLElement, api: ChatApi, open: (sessionId: 
       h("time", {}, formatTime(s.last_message_at ?? s.created_at)),
     );
 
+  // The poll and the refresh after an action overlap: only the latest request may render, or a
+  // slow older answer would put back what the action just changed (a title before its rename).
+  let latest = 0;
   async function refresh() {
+    const ticket = ++latest;
     try {
       const { sessions } = await api.listSessions({ status, limit: 50 });
+      if (ticket !== latest) return;
       list.replaceChildren(...sessions.map(row));
       error.textContent = "";
     } catch (e) {
-      error.textContent = (e as Error).message;
+      if (ticket === latest) error.textContent = (e as Error).message;
     }
   }
 

@@ -8,13 +8,28 @@ const available = chromiumAvailable();
 /** Messages the page shows, as text. */
 const texts = (page: Page) => page.locator("li.message:not(.pending) .body").allInnerTexts();
 
+/** Waits until the page shows `sessionId`'s chat connected (not the chat it showed before). */
+async function chatOpen(page: Page, sessionId: string) {
+  await page.waitForSelector(`.chat[data-session-id="${sessionId}"] .connection[data-state="open"]`, {
+    state: "attached",
+  });
+}
+
+async function openChat(page: Page, server: PageServer, sessionId: string) {
+  await page.goto(`${server.url}/#/s/${encodeURIComponent(sessionId)}`);
+  await chatOpen(page, sessionId);
+}
+
 async function newChat(page: Page, title: string, withAgent: boolean): Promise<string> {
+  // The page may already show a chat: wait for the hash to name a different one, not just any.
+  const before = await page.evaluate(() => location.hash);
   await page.fill("input[name=title]", title);
   await page.setChecked("input[name=agent]", withAgent);
   await page.click("form.new-chat button[type=submit]");
-  await page.waitForFunction(() => location.hash.startsWith("#/s/"));
-  await page.waitForSelector('.connection[data-state="open"]', { state: "attached" });
-  return decodeURIComponent((await page.evaluate(() => location.hash)).slice("#/s/".length));
+  await page.waitForFunction((previous) => location.hash.startsWith("#/s/") && location.hash !== previous, before);
+  const sessionId = decodeURIComponent((await page.evaluate(() => location.hash)).slice("#/s/".length));
+  await chatOpen(page, sessionId);
+  return sessionId;
 }
 
 async function send(page: Page, text: string) {
@@ -46,8 +61,7 @@ describe.skipIf(!available)("the chat page in chromium", () => {
     await alice.fill("input[name=invite]", "bob");
     await alice.click("form.invite button[type=submit]");
     await alice.waitForFunction(() => document.querySelector<HTMLInputElement>("input[name=invite]")?.value === "");
-    await bob.goto(`${server.url}/#/s/${encodeURIComponent(sharedSession)}`);
-    await bob.waitForSelector('.connection[data-state="open"]', { state: "attached" });
+    await openChat(bob, server, sharedSession);
     await screenshot(bob, "bob-joined");
 
     await alice.type("textarea[name=message]", "hello **bob**, <img src=x onerror=alert(1)>");
@@ -95,8 +109,7 @@ describe.skipIf(!available)("the chat page in chromium", () => {
     });
     const code = ((await probe.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code;
     if (probe.status === 404 && code === "NOT_FOUND") ctx.skip("no upload route on this server yet");
-    await alice.goto(`${server.url}/#/s/${encodeURIComponent(sharedSession)}`);
-    await alice.waitForSelector('.connection[data-state="open"]', { state: "attached" });
+    await openChat(alice, server, sharedSession);
     await alice.setInputFiles("input[name=file]", { name: "dot.png", mimeType: "image/png", buffer: png() });
     const thumb = alice.locator("li.message:not(.uploading) img.thumbnail");
     await thumb.waitFor();
@@ -143,8 +156,7 @@ describe.skipIf(!available)("the chat page in chromium", () => {
   });
 
   it("reconnects after a server restart and shows what the other user sent meanwhile", async () => {
-    await alice.goto(`${server.url}/#/s/${encodeURIComponent(sharedSession)}`);
-    await alice.waitForSelector('.connection[data-state="open"]', { state: "attached" });
+    await openChat(alice, server, sharedSession);
     await server.down();
     await alice.waitForSelector('.connection[data-state="reconnecting"]');
     await bob.waitForSelector('.connection[data-state="reconnecting"]');
