@@ -18,7 +18,7 @@ import { resolve } from "node:path";
 import { migrateDatabase, openDatabase } from "@chat/db";
 import WebSocket from "ws";
 import { builtApp, createDatabase, ROOT, sleep, spawnTs, startRedis, waitForPort } from "./lib/infra";
-import { machine, rssBytes } from "./lib/proc";
+import { machineReport, rssBytes } from "./lib/proc";
 
 const env = process.env;
 const N = Number(env.BENCH_CONNECTIONS ?? 19_500);
@@ -32,7 +32,7 @@ const INSPECT_PORT = PORT + 8;
 const IDLE_SECONDS = (env.BENCH_IDLE ?? "3,45").split(",").map(Number);
 
 async function main() {
-  console.log(`bench:connections on ${machine()}`);
+  console.log(`bench:connections on ${await machineReport()}`);
   const redis = await startRedis(PORT + 9);
   const db = await createDatabase(SERVER_URL);
   const setup = await openDatabase({ url: db.url, maxConnections: 2 });

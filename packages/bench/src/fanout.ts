@@ -47,7 +47,7 @@ import {
   openSocketIoClient,
   type RunResult,
 } from "./lib/load";
-import { machine, sumCpu, sumRss } from "./lib/proc";
+import { machineReport, sumCpu, sumRss } from "./lib/proc";
 
 const env = process.env;
 const SESSIONS = Number(env.BENCH_SESSIONS ?? 50);
@@ -281,7 +281,7 @@ function summarize(reports: SystemReport[]): void {
 }
 
 async function main() {
-  console.log(`bench:fanout on ${machine()}`);
+  console.log(`bench:fanout on ${await machineReport()}`);
   console.log(
     `${SESSIONS} sessions × ${CLIENTS} clients over 2 processes; ${SECONDS} s per step; one private redis-server`,
   );

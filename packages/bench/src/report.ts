@@ -1,18 +1,9 @@
-import { cpus, totalmem } from "node:os";
-
 /** The p-th percentile (0–100) of `values` by nearest rank; NaN for no values. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank] ?? Number.NaN;
-}
-
-/** One line naming the machine, printed at the top of every benchmark's output. */
-export function machineLine(): string {
-  const cpu = cpus()[0]?.model.trim() ?? "unknown cpu";
-  const memory = `${Math.round(totalmem() / 2 ** 30)} GiB`;
-  return `machine: ${cpus().length} cores (${cpu}), ${memory}, node ${process.version}, ${process.platform}`;
 }
 
 /** Prints rows as an aligned text table. */

@@ -21,8 +21,9 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createStaticAgentRegistry } from "@chat/core";
+import { machineReport } from "./lib/proc";
 import { now, type Turn } from "./lib/stream-client";
-import { machineLine, percentile } from "./report";
+import { percentile } from "./report";
 
 process.env.DATABASE_URL ||= process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 process.env.REDIS_URL ||= process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
@@ -129,7 +130,7 @@ const perChunk = (before: number, after: number) => `${((after - before) / chunk
 console.log(
   `stream bench: ${STREAMS} concurrent streams × ${TOKENS} tokens every ${INTERVAL} ms, ${ROUNDS} rounds, first messages spread over ${STAGGER} ms`,
 );
-console.log(`${machineLine()}, PostgreSQL + Redis`);
+console.log(`machine: ${await machineReport()}; PostgreSQL + Redis`);
 console.log(
   `measured: ${measured.length} replies (${ROUNDS >= 3 ? `rounds 2..${ROUNDS - 1}` : "all rounds"}), ${added.length} tokens; all: ${all.length} replies, ${chunks} chunks in ${(elapsed / 1_000).toFixed(2)} s`,
 );
