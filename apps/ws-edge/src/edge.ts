@@ -53,6 +53,10 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
   let draining = false;
   let closed: Promise<void> | undefined;
 
+  // The heartbeat's presence round in flight: close() waits for it, so it never runs into a bus
+  // the runtime closes next (seen: "presence heartbeat failed", bus closed, when an edge with
+  // 2,000 sockets stopped in the middle of a round).
+  let presenceTick: Promise<void> = Promise.resolve();
   const heartbeat = setInterval(() => {
     const now = Date.now();
     const entries = [];
@@ -61,7 +65,7 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
       if (!conn.closed) entries.push(presenceEntry(conn));
     }
     onFrame.typing.prune(now);
-    void presence.tick(entries, [...rooms.sessionIds()]);
+    presenceTick = presence.tick(entries, [...rooms.sessionIds()]);
   }, options.heartbeatIntervalMs);
   heartbeat.unref();
 
@@ -181,6 +185,7 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
         const deadline = Date.now() + options.drainTimeoutMs;
         while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         for (const conn of connections) conn.socket.terminate();
+        await presenceTick;
         // The server stays able to upgrade: a socket that still arrives (the load balancer has
         // not seen /readyz yet) is accepted only to be told 1012, which browsers can read.
       })();

@@ -31,4 +31,29 @@ describe("draining an edge", () => {
       await new Promise((resolve) => health.close(resolve));
     }
   });
+
+  it("waits for a presence heartbeat in flight before it is done (the bus closes next)", async () => {
+    await using stack = await startStack({ worker: false, edgeOptions: { heartbeatIntervalMs: 20 } });
+    const handle = stack.edges[0];
+    if (!handle) throw new Error("no edge");
+    // A heartbeat round that takes 300 ms: close() must not finish while it runs.
+    const refresh = handle.bus.presence.refresh.bind(handle.bus.presence);
+    let started: () => void = () => {};
+    const roundStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let roundsFinished = 0;
+    handle.bus.presence.refresh = async (...args) => {
+      started();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const result = await refresh(...args);
+      roundsFinished += 1;
+      return result;
+    };
+    await using socket = openSocket(stack.wsUrl("drain-tick", await stack.token("alice")));
+    await socket.next("ready");
+    await roundStarted;
+    await handle.edge.close();
+    expect(roundsFinished).toBe(1);
+  });
 });
