@@ -74,6 +74,8 @@ export async function runFault(cluster: ChaosCluster, options: FaultOptions): Pr
     settle(cluster, agentic, { agent: true, timeoutMs }),
   ]);
   for (const c of conversations) c.close();
+  // An app may also die later, while the cluster recovers (its logs say why).
+  expect(cluster.exited(), "apps that died after the fault").toEqual([]);
   const lostPosts = await probe.lostPosts();
   const leaks = await backToBaseline(cluster, base);
   const details = [...chat.details, ...agents.details];
