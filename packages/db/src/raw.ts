@@ -1,6 +1,14 @@
 import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
-import { type Database, type Db, driverOf, type RunStatement, reconnectBackoff, statementRunner } from "./client.js";
+import {
+  CONNECT_TIMEOUT_SECONDS,
+  type Database,
+  type Db,
+  driverOf,
+  type RunStatement,
+  reconnectBackoff,
+  statementRunner,
+} from "./client.js";
 import { toDate, toJson } from "./decode.js";
 import type { MessageRow } from "./types.js";
 
@@ -49,7 +57,7 @@ export function openStatementRunner(database: Database, connections: number): St
   const client = postgres(handle.url, {
     max: connections,
     idle_timeout: 30,
-    connect_timeout: 10,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
     backoff: reconnectBackoff,
     onnotice: () => {},
     connection: { plan_cache_mode: "force_generic_plan", enable_seqscan: "off" },
