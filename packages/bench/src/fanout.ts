@@ -72,7 +72,7 @@ const parseEnvList = (list: string | undefined) =>
     (list ?? "")
       .split(" ")
       .filter(Boolean)
-      .map((pair) => pair.split("=", 2) as [string, string]),
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
   );
 const words = (list: string | undefined) => list?.split(" ").filter(Boolean) ?? [];
 

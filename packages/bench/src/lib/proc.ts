@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { cpus, totalmem } from "node:os";
+import { percentile } from "../report";
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -45,7 +46,7 @@ export function machine(): string {
  * each one wakes the other process up, as every hop of a message does): p50 and p99 in µs.
  * Every hop of a message pays this, so the latency figures of two machines compare only with
  * it beside them (seen on a "2-core AMD EPYC" VM whose CPU per message was 1.4× and latencies
- * several times another one's of the same name: p50 70–82 µs, p99 680–970 µs).
+ * several times another one's of the same name: p50 70–105 µs, p99 680–970 µs).
  */
 export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p99: number }> {
   const echo = spawn(
@@ -71,9 +72,7 @@ export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     socket.destroy();
-    times.sort((a, b) => a - b);
-    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? Number.NaN;
-    return { p50: at(0.5), p99: at(0.99) };
+    return { p50: percentile(times, 50), p99: percentile(times, 99) };
   } finally {
     echo.kill();
   }
