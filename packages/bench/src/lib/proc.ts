@@ -46,7 +46,7 @@ export function machine(): string {
  * each one wakes the other process up, as every hop of a message does): p50 and p99 in µs.
  * Every hop of a message pays this, so the latency figures of two machines compare only with
  * it beside them (seen on a "2-core AMD EPYC" VM whose CPU per message was 1.4× and latencies
- * several times another one's of the same name: p50 70–170 µs, p99 0.7–1.4 ms over five readings).
+ * several times another one's of the same name: p50 70–170 µs, p99 0.7–1.4 ms over four readings).
  */
 export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p99: number }> {
   const echo = spawn(
