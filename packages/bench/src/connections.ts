@@ -17,7 +17,7 @@ import { fork } from "node:child_process";
 import { resolve } from "node:path";
 import { migrateDatabase, openDatabase } from "@chat/db";
 import WebSocket from "ws";
-import { builtApp, createDatabase, ROOT, sleep, spawnTs, startRedis, waitForPort } from "./lib/infra";
+import { builtApp, createDatabase, ROOT, sleep, spawnTs, startRedis, waitForPort, words } from "./lib/infra";
 import { machineReport, rssBytes } from "./lib/proc";
 
 const env = process.env;
@@ -49,7 +49,7 @@ async function main() {
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
     },
-    [`--inspect=127.0.0.1:${INSPECT_PORT}`, ...(env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [])],
+    [`--inspect=127.0.0.1:${INSPECT_PORT}`, ...words(env.BENCH_NODE_ARGS)],
   );
   const children: ReturnType<typeof fork>[] = [];
   try {

@@ -38,6 +38,7 @@ import {
   spawnTs,
   startRedis,
   waitForPort,
+  words,
 } from "./lib/infra";
 import {
   type ClientSpec,
@@ -68,13 +69,7 @@ type System = "chat" | "chat+variant" | "socketio" | "socketio+pg";
 const isChat = (system: System) => system === "chat" || system === "chat+variant";
 /** "NAME=value NAME2=value2" as an object. */
 const parseEnvList = (list: string | undefined) =>
-  Object.fromEntries(
-    (list ?? "")
-      .split(" ")
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
-  );
-const words = (list: string | undefined) => list?.split(" ").filter(Boolean) ?? [];
+  Object.fromEntries(words(list).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
 
 interface Measured extends RunResult {
   cpuMicrosPerDelivered: number;

@@ -10,7 +10,9 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../.
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves once something listens on `port`. */
+/** A space-separated setting (node flags, NAME=value pairs) as its words; [] when unset. */
+export const words = (list: string | undefined): string[] => list?.split(" ").filter(Boolean) ?? [];
+
 /** Whether something accepts connections on 127.0.0.1:port. */
 function listening(port: number): Promise<boolean> {
   return new Promise<boolean>((done) => {
@@ -28,6 +30,7 @@ export async function assertPortFree(port: number): Promise<void> {
   if (await listening(port)) throw new Error(`port ${port} is in use: is another benchmark still running?`);
 }
 
+/** Resolves once something listens on `port`. */
 export async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
