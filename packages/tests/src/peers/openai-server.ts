@@ -48,7 +48,14 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       res.writeHead(500, { "content-type": "application/json" }).end('{"error":{"message":"boom"}}');
       return;
     }
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    // Chunked framing written by hand, one socket write per event: the bench's 200 streams emit
+    // thousands of events a second, and res.write's framing (a writev of three buffers, a
+    // nextTick uncork) made this load generator cost as much CPU as the worker it feeds.
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      "transfer-encoding": "chunked",
+    });
     res.flushHeaders();
     let finished = false;
     res.on("close", () => {
@@ -59,26 +66,41 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       for (const wake of waiters) wake();
     });
     if (model === "stall") return;
-    const send = (data: unknown) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
-    const delta = (content: string) => ({
+    const socket = res.socket;
+    const send = (data: string) => {
+      const event = `data: ${data}\n\n`;
+      socket?.write(`${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`);
+    };
+    const finish = () => {
+      finished = true;
+      res.end();
+    };
+    // The chunk JSON around each token, built once.
+    const [before, after] = JSON.stringify({
       id: "chatcmpl-test",
       object: "chat.completion.chunk",
       model,
-      choices: [{ index: 0, delta: { content }, finish_reason: null }],
-    });
+      choices: [{ index: 0, delta: { content: "\u0000" }, finish_reason: null }],
+    }).split('"\\u0000"') as [string, string];
+    const delta = (content: string) => `${before}${JSON.stringify(content)}${after}`;
     if (model === "malformed") {
       send(delta("partial "));
-      res.write("data: {not json\n\n");
-      finished = true;
-      res.end();
+      send("{not json");
+      finish();
       return;
     }
     const count = model === "clock" ? (options.clockTokens ?? 20) : model === "slow" ? 200 : defaultTokens.length;
-    let tokensOut = 0;
-    for (let i = 0; i < count; i++) {
+    let i = 0;
+    const next = () => {
       if (res.destroyed) return;
-      if (i > 0 || model === "clock") await new Promise((resolve) => setTimeout(resolve, intervalMs));
-      if (res.destroyed) return;
+      if (i === count) {
+        const tail = { id: "chatcmpl-test", object: "chat.completion.chunk", model };
+        send(JSON.stringify({ ...tail, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
+        send(JSON.stringify({ ...tail, choices: [], usage: { total_tokens: 7 + count } }));
+        send("[DONE]");
+        finish();
+        return;
+      }
       const token =
         model === "clock"
           ? `<${arrival.toFixed(3)},${now().toFixed(3)}>`
@@ -86,24 +108,13 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
             ? `t${i} `
             : (defaultTokens[i] ?? "");
       send(delta(token));
-      tokensOut += 1;
-    }
-    send({
-      id: "chatcmpl-test",
-      object: "chat.completion.chunk",
-      model,
-      choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
-    });
-    send({
-      id: "chatcmpl-test",
-      object: "chat.completion.chunk",
-      model,
-      choices: [],
-      usage: { total_tokens: 7 + tokensOut },
-    });
-    send("[DONE]");
-    finished = true;
-    res.end();
+      i += 1;
+      if (i < count) setTimeout(next, intervalMs);
+      else next();
+    };
+    // The first token right away, except for `clock` streams (a model's time to first token).
+    if (model === "clock") setTimeout(next, intervalMs);
+    else next();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
