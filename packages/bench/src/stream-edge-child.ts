@@ -2,7 +2,7 @@
  * The ws-edge of `pnpm bench:stream`, in its own process (wired as apps/ws-edge/src/main.ts
  * does: group-committed appends, its own bus connection), so that its CPU per chunk is measured
  * apart from the clients, the api and the upstream. Sends its port when listening and answers
- * "cpu" messages over IPC with its process.cpuUsage().
+ * "cpu" messages over IPC (see lib/child-report.ts).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,9 +11,14 @@ import { createServices, silentLogger } from "@chat/core";
 import { createBatchingAppender, createRepository, openDatabase } from "@chat/db";
 import { TEST_SECRET } from "@chat/tests";
 import { createWsEdge } from "@chat/ws-edge";
+import { answerCpuReports } from "./lib/child-report";
 
 const env = process.env;
-const database = await openDatabase({ url: env.CHILD_DATABASE_URL, maxConnections: 20 });
+answerCpuReports();
+const database = await openDatabase({
+  url: env.CHILD_DATABASE_URL,
+  maxConnections: Number(env.DATABASE_POOL_SIZE ?? 20),
+});
 const bus = createTestBus({ namespace: env.CHILD_NAMESPACE });
 const appender = createBatchingAppender(database);
 const repo = { ...createRepository(database), appendMessage: appender.append };
@@ -34,7 +39,6 @@ server.on("upgrade", (req, socket, head) => {
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 
 process.on("message", (message) => {
-  if (message === "cpu") process.send?.({ cpu: process.cpuUsage() });
   if (typeof message === "object" && message !== null && "stop" in message) {
     void edge
       .close()

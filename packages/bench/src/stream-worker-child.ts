@@ -1,7 +1,7 @@
 /**
  * The stream worker of `pnpm bench:stream`, in its own process so that its CPU per chunk is
  * measured apart from the edge, the api, the upstream and the clients. Answers "cpu" messages
- * over IPC with its process.cpuUsage(). BENCH_TRACE=1: times every repository and bus call and
+ * over IPC (see lib/child-report.ts). BENCH_TRACE=1: times every repository and bus call and
  * prints the counts per job when stopped.
  */
 import { createTestBus } from "@chat/bus/testing";
@@ -9,10 +9,15 @@ import { createStaticAgentRegistry, silentLogger } from "@chat/core";
 import { createRepository, openDatabase } from "@chat/db";
 import { createBackends, createStreamWorker } from "@chat/stream-worker";
 import { callStatsLines, traced } from "./lib/call-stats";
+import { answerCpuReports } from "./lib/child-report";
 
 const env = process.env;
+answerCpuReports();
 const trace = Boolean(env.BENCH_TRACE);
-const database = await openDatabase({ url: env.CHILD_DATABASE_URL, maxConnections: 20 });
+const database = await openDatabase({
+  url: env.CHILD_DATABASE_URL,
+  maxConnections: Number(env.DATABASE_POOL_SIZE ?? 20),
+});
 const rawBus = createTestBus({ namespace: env.CHILD_NAMESPACE });
 const bus = trace
   ? Object.assign(Object.create(rawBus) as typeof rawBus, {
@@ -44,7 +49,6 @@ const worker = createStreamWorker({
 });
 worker.start();
 process.on("message", (message) => {
-  if (message === "cpu") process.send?.({ cpu: process.cpuUsage() });
   if (typeof message === "object" && message !== null && "stop" in message) {
     if (trace) for (const line of callStatsLines((message as { stop: number }).stop, "job")) console.log(line);
     void worker

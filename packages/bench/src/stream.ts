@@ -16,12 +16,18 @@
  * Real PostgreSQL and Redis (DATABASE_URL/REDIS_URL, else the local defaults). Env: STREAMS
  * (200), TOKENS (40), TOKEN_INTERVAL_MS (50), ROUNDS (4), STAGGER_MS, BENCH_CPU_PROF (a
  * directory for the worker's and the edge's CPU profiles), BENCH_TRACE (the worker's repository
- * and bus calls per job, with their mean and max time).
+ * and bus calls per job, with their p50/p99/max time), DATABASE_POOL_SIZE (the worker's and the
+ * edge's pools, 20).
+ *
+ * Besides the latencies it prints each process's event-loop delay and, per process (group), the
+ * share of one CPU it ran and the share it spent waiting for a CPU: on a machine whose two cores
+ * are busy with six processes, that wait is most of the latency.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createStaticAgentRegistry } from "@chat/core";
-import { machineReport } from "./lib/proc";
+import type { ChildReport } from "./lib/child-report";
+import { machineReport, pidsByCommand, schedWindow } from "./lib/proc";
 import { now, type Turn } from "./lib/stream-client";
 import { percentile } from "./report";
 
@@ -45,7 +51,10 @@ const stack = await startStack({
   ]),
 });
 
-/** A child process of the bench, measured apart: answers "cpu" with its process.cpuUsage(). */
+/**
+ * A child process of the bench, measured apart: answers "cpu" with its process.cpuUsage() and
+ * its event loop's delay since the previous "cpu" (see lib/child-report.ts).
+ */
 async function child(
   file: string,
   env: Record<string, string>,
@@ -64,8 +73,8 @@ async function child(
   return { process: proc, first };
 }
 const cpu = (proc: ChildProcess) =>
-  new Promise<number>((resolve) => {
-    proc.once("message", (m: { cpu: NodeJS.CpuUsage }) => resolve(m.cpu.user + m.cpu.system));
+  new Promise<ChildReport>((resolve) => {
+    proc.once("message", (m: ChildReport) => resolve(m));
     proc.send("cpu");
   });
 
@@ -111,10 +120,20 @@ await run(1, 0);
 await closeClients();
 
 await openClients(STREAMS);
+const sched = schedWindow({
+  worker: () => [worker.process.pid ?? 0],
+  edge: () => [edge.process.pid ?? 0],
+  "bench (upstream, api)": () => [process.pid],
+  clients: () => [clientsProcess.process.pid ?? 0],
+  PostgreSQL: () => pidsByCommand("postgres"),
+  Redis: () => pidsByCommand("redis-server"),
+});
 const [workerBefore, edgeBefore] = [await cpu(worker.process), await cpu(edge.process)];
+sched.start();
 const started = now();
 const turnsByClient = await run(ROUNDS, STAGGER);
 const elapsed = now() - started;
+const schedLine = sched.stop();
 const [workerAfter, edgeAfter] = [await cpu(worker.process), await cpu(edge.process)];
 
 // Steady state: the rounds during which every stream runs (all of them when there are < 3).
@@ -125,7 +144,9 @@ const ttft = measured.map((t) => t.ttftOverhead ?? Number.NaN).filter(Number.isF
 const pick = (key: "echo" | "start", p: number) =>
   ms(percentile(measured.map((t) => t[key] ?? Number.NaN).filter(Number.isFinite), p));
 const chunks = all.reduce((sum, t) => sum + t.chunks, 0);
-const perChunk = (before: number, after: number) => `${((after - before) / chunks).toFixed(1)} µs`;
+const perChunk = (before: ChildReport, after: ChildReport) =>
+  `${((after.cpuMicros - before.cpuMicros) / chunks).toFixed(1)} µs`;
+const loopDelay = ({ loopDelay: d }: ChildReport) => `p99 ${ms(d.p99)}, max ${ms(d.max)}`;
 
 console.log(
   `stream bench: ${STREAMS} concurrent streams × ${TOKENS} tokens every ${INTERVAL} ms, ${ROUNDS} rounds, first messages spread over ${STAGGER} ms`,
@@ -147,6 +168,8 @@ console.log(`chunks/s delivered: ${((chunks / elapsed) * 1_000).toFixed(0)}`);
 console.log(
   `CPU per chunk (whole run, job starts and ends included): worker ${perChunk(workerBefore, workerAfter)}, edge ${perChunk(edgeBefore, edgeAfter)}`,
 );
+console.log(`event-loop delay: worker ${loopDelay(workerAfter)}; edge ${loopDelay(edgeAfter)}`);
+console.log(`share of one CPU while measured: ${schedLine}`);
 
 await closeClients();
 clientsProcess.process.kill();

@@ -1,5 +1,7 @@
-/** Per-method call counts and durations of wrapped objects (BENCH_TRACE of `bench:stream`). */
-const stats = new Map<string, { calls: number; totalMs: number; maxMs: number }>();
+import { percentile } from "../report";
+
+/** Per-method call durations of wrapped objects (BENCH_TRACE of `bench:stream`). */
+const stats = new Map<string, number[]>();
 
 /** `target` with every promise-returning method timed under `${name}.${method}`. */
 export function traced<T extends object>(name: string, target: T): T {
@@ -12,24 +14,23 @@ export function traced<T extends object>(name: string, target: T): T {
         const result: unknown = value.apply(object, args);
         if (!(result instanceof Promise)) return result;
         return result.finally(() => {
-          const took = performance.now() - started;
-          const entry = stats.get(`${name}.${String(key)}`) ?? { calls: 0, totalMs: 0, maxMs: 0 };
-          entry.calls += 1;
-          entry.totalMs += took;
-          entry.maxMs = Math.max(entry.maxMs, took);
-          stats.set(`${name}.${String(key)}`, entry);
+          const name_ = `${name}.${String(key)}`;
+          const durations = stats.get(name_) ?? [];
+          durations.push(performance.now() - started);
+          stats.set(name_, durations);
         });
       };
     },
   });
 }
 
-/** One line per traced method, calls per `per` (e.g. per job) and mean/max time. */
+/** One line per traced method: calls per `per` (e.g. per job) and their time, p50/p99/max. */
 export function callStatsLines(per: number, perName: string): string[] {
+  const ms = (v: number) => `${v.toFixed(2)} ms`;
   return [...stats]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(
-      ([key, s]) =>
-        `${key.padEnd(28)} ${(s.calls / per).toFixed(2).padStart(7)} per ${perName}, mean ${(s.totalMs / s.calls).toFixed(2)} ms, max ${s.maxMs.toFixed(1)} ms`,
+      ([key, durations]) =>
+        `${key.padEnd(28)} ${(durations.length / per).toFixed(2).padStart(7)} per ${perName}, p50 ${ms(percentile(durations, 50))}, p99 ${ms(percentile(durations, 99))}, max ${ms(Math.max(...durations))}`,
     );
 }

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { percentile } from "../report";
@@ -82,4 +82,81 @@ export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p
 export async function machineReport(): Promise<string> {
   const trip = await loopbackRoundTrip();
   return `${machine()}; loopback round trip to another process p50 ${trip.p50.toFixed(0)} µs, p99 ${trip.p99.toFixed(0)} µs`;
+}
+
+/** A process's time on a CPU and waiting for one, summed over its threads (/proc schedstat), in ns. */
+interface SchedTimes {
+  running: number;
+  waiting: number;
+}
+
+function schedTimes(pid: number): SchedTimes {
+  const times = { running: 0, waiting: 0 };
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const [running = 0, waiting = 0] = readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8")
+        .trim()
+        .split(" ")
+        .map(Number);
+      times.running += running;
+      times.waiting += waiting;
+    }
+  } catch {
+    // Gone, or no schedstat (not Linux): counts as nothing.
+  }
+  return times;
+}
+
+/** Pids of every process whose command line starts with `prefix` (e.g. the PostgreSQL backends). */
+export function pidsByCommand(prefix: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").startsWith(prefix)) pids.push(Number(entry));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return pids;
+}
+
+/**
+ * Per group of processes, over a window: the share of one CPU it ran and the share of one CPU
+ * it spent runnable but waiting for a CPU (the run queue). On a machine whose cores are all
+ * busy, the wait is where latency comes from: every hop of a message waits its turn.
+ * `start()` at the window's start, `stop()` at its end; the groups' pids are read at each, so a
+ * backend that connects meanwhile counts from its start.
+ */
+export function schedWindow(groups: Record<string, () => number[]>) {
+  const read = () =>
+    Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [name, new Map(pids().map((pid) => [pid, schedTimes(pid)]))]),
+    );
+  let before: ReturnType<typeof read> = {};
+  let startedAt = 0;
+  return {
+    start() {
+      before = read();
+      startedAt = performance.now();
+    },
+    /** One "name run X% / waited Y%" entry per group, shares of one CPU. */
+    stop(): string {
+      const after = read();
+      const windowNs = (performance.now() - startedAt) * 1e6;
+      const share = (ns: number) => `${((100 * ns) / windowNs).toFixed(0)}%`;
+      return Object.entries(after)
+        .map(([name, pids]) => {
+          let running = 0;
+          let waiting = 0;
+          for (const [pid, times] of pids) {
+            const earlier = before[name]?.get(pid) ?? { running: 0, waiting: 0 };
+            running += times.running - earlier.running;
+            waiting += times.waiting - earlier.waiting;
+          }
+          return `${name} ran ${share(running)}, waited ${share(waiting)}`;
+        })
+        .join("; ");
+    },
+  };
 }
