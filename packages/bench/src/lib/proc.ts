@@ -43,12 +43,15 @@ export function machine(): string {
 
 /**
  * One byte over loopback TCP to a second node process and back, `count` times, 1 ms apart (so
- * each one wakes the other process up, as every hop of a message does): p50 and p99 in µs.
+ * each one wakes the other process up, as every hop of a message does): p50 and p99 in µs, and
+ * the CPU both processes spent per round trip (two socket writes, two reads, two wake-ups).
  * Every hop of a message pays this, so the latency figures of two machines compare only with
  * it beside them (seen on a "2-core AMD EPYC" VM whose CPU per message was 1.4× and latencies
- * several times another one's of the same name: p50 70–170 µs, p99 0.7–1.4 ms over four readings).
+ * several times another one's of the same name: p50 70–170 µs, p99 0.7–1.4 ms over four
+ * readings; on that VM node spent 50–60 µs of CPU per socket read of a streamed response,
+ * before any parsing).
  */
-export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p99: number }> {
+export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p99: number; cpuMicros: number }> {
   const echo = spawn(
     process.execPath,
     [
@@ -64,6 +67,8 @@ export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p
     socket.setNoDelay(true);
     await once(socket, "connect");
     const times: number[] = [];
+    const cpuBefore = process.cpuUsage();
+    const echoBefore = cpuMicros(echo.pid ?? 0);
     for (let i = 0; i < count; i++) {
       const started = process.hrtime.bigint();
       socket.write("x");
@@ -71,8 +76,10 @@ export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p
       times.push(Number(process.hrtime.bigint() - started) / 1_000);
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
+    const own = process.cpuUsage(cpuBefore);
+    const cpu = own.user + own.system + cpuMicros(echo.pid ?? 0) - echoBefore;
     socket.destroy();
-    return { p50: percentile(times, 50), p99: percentile(times, 99) };
+    return { p50: percentile(times, 50), p99: percentile(times, 99), cpuMicros: cpu / count };
   } finally {
     echo.kill();
   }
@@ -81,7 +88,7 @@ export async function loopbackRoundTrip(count = 2_000): Promise<{ p50: number; p
 /** The machine line every benchmark starts with, the loopback round trip included. */
 export async function machineReport(): Promise<string> {
   const trip = await loopbackRoundTrip();
-  return `${machine()}; loopback round trip to another process p50 ${trip.p50.toFixed(0)} µs, p99 ${trip.p99.toFixed(0)} µs`;
+  return `${machine()}; loopback round trip to another process p50 ${trip.p50.toFixed(0)} µs, p99 ${trip.p99.toFixed(0)} µs, CPU ${trip.cpuMicros.toFixed(0)} µs (both processes)`;
 }
 
 /** A process's time on a CPU and waiting for one, summed over its threads (/proc schedstat), in ns. */
