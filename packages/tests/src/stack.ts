@@ -177,7 +177,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
         await api.close();
         apiServer.closeAllConnections();
         await new Promise((resolve) => apiServer.close(resolve));
-        await bus.close();
+        // Disposed, not just closed: the namespace's keys (the job stream, reply markers,
+        // buffers) go too, or every run would leave them in the machine's Redis.
+        await bus[Symbol.asyncDispose]();
         await database.close();
         await rm(filesDir, { recursive: true, force: true });
       })();
