@@ -108,8 +108,10 @@ export const reconnectBackoff = (retries: number): number => Math.min(0.05 * 2 *
  * Connecting takes milliseconds; the bound matters when it never finishes. After
  * pg_terminate_backend on every backend (the chaos suite), some reconnect of postgres.js never
  * reached ready and waited the whole timeout: with 10 s, conversations stalled 9–11 s (four
- * runs); with 3 s, 1.8–2.9 s (three runs). Why that connection hangs is not known yet. Every
- * postgres.js pool of the service uses it.
+ * runs); with 3 s, 1.8–2.9 s (three runs). The cause, a write timer that postgres.js's teardown
+ * cancelled but did not forget, is mended by the pnpm patch (see the README); 3 s stays as
+ * the bound for whatever else keeps a connect from finishing. Every postgres.js pool of the
+ * service uses it.
  */
 export const CONNECT_TIMEOUT_SECONDS = 3;
 
