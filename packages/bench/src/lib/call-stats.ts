@@ -14,10 +14,10 @@ export function traced<T extends object>(name: string, target: T): T {
         const result: unknown = value.apply(object, args);
         if (!(result instanceof Promise)) return result;
         return result.finally(() => {
-          const name_ = `${name}.${String(key)}`;
-          const durations = stats.get(name_) ?? [];
+          const label = `${name}.${String(key)}`;
+          const durations = stats.get(label) ?? [];
           durations.push(performance.now() - started);
-          stats.set(name_, durations);
+          stats.set(label, durations);
         });
       };
     },
