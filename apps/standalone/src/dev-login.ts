@@ -6,6 +6,10 @@ export interface DevLoginOptions {
   algorithm: "HS256" | "HS384" | "HS512";
   /** @default "8h" */
   expiresIn?: string;
+  /** The token's `aud` (the first of JWT_AUDIENCE), so the service accepts it. */
+  audience?: string | undefined;
+  /** The token's `iss` (the first of JWT_ISSUER). */
+  issuer?: string | undefined;
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -37,7 +41,13 @@ export async function handleDevLogin(req: IncomingMessage, res: ServerResponse, 
   }
   const token = await signToken(
     { sub: name },
-    { secret: options.secret, algorithm: options.algorithm, expiresIn: options.expiresIn ?? "8h" },
+    {
+      secret: options.secret,
+      algorithm: options.algorithm,
+      expiresIn: options.expiresIn ?? "8h",
+      audience: options.audience,
+      issuer: options.issuer,
+    },
   );
   res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
   res.end(JSON.stringify({ token, user_id: name }));

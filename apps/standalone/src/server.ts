@@ -93,7 +93,12 @@ export async function startStandalone(
       return void res.end(JSON.stringify({ dev_login: devLogin }));
     }
     if (devLogin && url === "/dev/login" && req.method === "POST") {
-      const options = { secret: env.JWT_SECRET_KEY, algorithm: env.JWT_ALGORITHM };
+      const options = {
+        secret: env.JWT_SECRET_KEY,
+        algorithm: env.JWT_ALGORITHM,
+        audience: env.JWT_AUDIENCE[0],
+        issuer: env.JWT_ISSUER[0],
+      };
       return void handleDevLogin(req, res, options).catch(() => res.destroy());
     }
     if (SERVICE_PATH.test(url)) return void api.app(req, res);

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger } from "@chat/core";
+import { DEV_JWT_SECRET, signToken, silentLogger } from "@chat/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadStandaloneEnv, startStandalone } from "../src";
 
@@ -88,6 +88,35 @@ describe("the page and the development login", () => {
       expect(sessions.status).toBe(200);
     } finally {
       await on.close();
+    }
+  });
+
+  it("with JWT_AUDIENCE and JWT_ISSUER: refuses tokens minted for others, and its own login still works", async () => {
+    const app = await start({ DEV_LOGIN: "true", JWT_AUDIENCE: "chat-service", JWT_ISSUER: "user-service" });
+    try {
+      const base = `http://127.0.0.1:${app.port}`;
+      const sessions = (token: string) =>
+        fetch(`${base}/api/chat/sessions`, { headers: { authorization: `Bearer ${token}` } });
+      const login = await fetch(`${base}/dev/login`, { method: "POST", body: JSON.stringify({ name: "alice" }) });
+      const { token } = (await login.json()) as { token: string };
+      expect((await sessions(token)).status).toBe(200);
+
+      // Same secret, another service's audience: a valid signature, not a chat token.
+      const billing = await signToken(
+        { sub: "alice" },
+        { secret: DEV_JWT_SECRET, audience: "billing", issuer: "user-service" },
+      );
+      const refused = await sessions(billing);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({
+        error: { code: "UNAUTHORIZED", message: "Token audience (aud) is not accepted" },
+      });
+      const noIssuer = await signToken({ sub: "alice" }, { secret: DEV_JWT_SECRET, audience: "chat-service" });
+      expect(await (await sessions(noIssuer)).json()).toMatchObject({
+        error: { code: "UNAUTHORIZED", message: "Token has no issuer (iss)" },
+      });
+    } finally {
+      await app.close();
     }
   });
 });

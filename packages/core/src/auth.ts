@@ -20,6 +20,14 @@ export interface TokenOptions {
    * @default 10_000
    */
   cacheSize?: number;
+  /**
+   * Accepted `aud` values: a token must name one of them. Empty or unset: `aud` is not checked.
+   * Set it when other services share the secret, so a token they mint for themselves is not a
+   * chat token.
+   */
+  audience?: readonly string[];
+  /** Accepted `iss` values: a token must come from one of them. Empty or unset: not checked. */
+  issuer?: readonly string[];
 }
 
 export type TokenVerifier = (token: string | undefined | null) => Promise<Readonly<AuthUser & { expiresAt: number }>>;
@@ -31,6 +39,12 @@ export type TokenVerifier = (token: string | undefined | null) => Promise<Readon
 export function createTokenVerifier(options: TokenOptions): TokenVerifier {
   const key = new TextEncoder().encode(options.secret);
   const algorithms = [options.algorithm ?? "HS256"];
+  const claims = {
+    algorithms,
+    requiredClaims: ["sub", "exp"],
+    ...(options.audience?.length ? { audience: [...options.audience] } : {}),
+    ...(options.issuer?.length ? { issuer: [...options.issuer] } : {}),
+  };
   const cacheSize = options.cacheSize ?? 10_000;
   // Only successful verifications are kept; a hit is the same token bytes that already passed
   // the signature check, so the one thing left to re-check is that it has not expired since.
@@ -51,7 +65,7 @@ export function createTokenVerifier(options: TokenOptions): TokenVerifier {
 
   async function verify(token: string): Promise<VerifiedUser> {
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims: ["sub", "exp"] });
+      const { payload } = await jwtVerify(token, key, claims);
       const userId = payload.sub;
       if (typeof userId !== "string" || userId.length === 0 || userId.length > 100) {
         throw new ChatError("UNAUTHORIZED", "Token subject is invalid");
@@ -65,26 +79,43 @@ export function createTokenVerifier(options: TokenOptions): TokenVerifier {
       });
     } catch (error) {
       if (error instanceof ChatError) throw error;
-      const message = error instanceof joseErrors.JWTExpired ? "Token expired" : "Invalid token";
-      throw new ChatError("UNAUTHORIZED", message);
+      throw new ChatError("UNAUTHORIZED", rejection(error));
     }
   }
 }
 
 type VerifiedUser = Readonly<AuthUser & { expiresAt: number }>;
 
+/** Why jose refused a token, in words a client can act on; signature and format problems stay vague. */
+function rejection(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return "Token expired";
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    const missing = error.reason === "missing";
+    if (error.claim === "aud") return missing ? "Token has no audience (aud)" : "Token audience (aud) is not accepted";
+    if (error.claim === "iss") return missing ? "Token has no issuer (iss)" : "Token issuer (iss) is not accepted";
+    if (error.claim === "nbf") return "Token is not valid yet (nbf)";
+  }
+  return "Invalid token";
+}
+
 /** Mint a token (tests, benchmarks, the development page). */
 export async function signToken(
   claims: { sub: string; role?: string; department?: string },
-  options: TokenOptions & { expiresIn?: string | number },
+  options: Omit<TokenOptions, "audience" | "issuer"> & {
+    expiresIn?: string | number;
+    audience?: string;
+    issuer?: string;
+  },
 ): Promise<string> {
   const { sub, ...rest } = claims;
-  return new SignJWT(rest)
+  const jwt = new SignJWT(rest)
     .setProtectedHeader({ alg: options.algorithm ?? "HS256" })
     .setSubject(sub)
     .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? "1h")
-    .sign(new TextEncoder().encode(options.secret));
+    .setExpirationTime(options.expiresIn ?? "1h");
+  if (options.audience) jwt.setAudience(options.audience);
+  if (options.issuer) jwt.setIssuer(options.issuer);
+  return jwt.sign(new TextEncoder().encode(options.secret));
 }
 
 /** `Authorization: Bearer <token>` → token. */

@@ -87,6 +87,10 @@ export const commonEnv = {
     .optional()
     .transform((v) => v ?? "HS256")
     .pipe(z.enum(["HS256", "HS384", "HS512"])),
+  /** Accepted `aud` values of tokens (comma-separated or a JSON list); unset → not checked. */
+  JWT_AUDIENCE: envStringList([]),
+  /** Accepted `iss` values of tokens (comma-separated or a JSON list); unset → not checked. */
+  JWT_ISSUER: envStringList([]),
   /** The platform's agent-service (`GET /api/agents/{id}`); unset → AGENTS_FILE or the demo agent. */
   AGENT_SERVICE_URL: envOptionalUrl(),
   /** A local JSON list of agents (a2a or openai), consulted before AGENT_SERVICE_URL. */

@@ -12,15 +12,27 @@ export interface Services {
 }
 
 /** The services every app builds the same way from its runtime and JWT settings. */
-export function createServices(
-  runtime: Pick<Runtime, "repo" | "bus">,
-  env: { JWT_SECRET_KEY: string; JWT_ALGORITHM: "HS256" | "HS384" | "HS512" } & AgentEnv,
-): Services {
+export function createServices(runtime: Pick<Runtime, "repo" | "bus">, env: JwtEnv & AgentEnv): Services {
   return {
     chat: createChatService({ repo: runtime.repo, bus: runtime.bus }),
     agents: createAgentRegistry(env),
-    verifyToken: createTokenVerifier({ secret: env.JWT_SECRET_KEY, algorithm: env.JWT_ALGORITHM }),
+    verifyToken: createTokenVerifier({
+      secret: env.JWT_SECRET_KEY,
+      algorithm: env.JWT_ALGORITHM,
+      audience: env.JWT_AUDIENCE,
+      issuer: env.JWT_ISSUER,
+    }),
   };
+}
+
+/** The token settings of `commonEnv`. */
+export interface JwtEnv {
+  JWT_SECRET_KEY: string;
+  JWT_ALGORITHM: "HS256" | "HS384" | "HS512";
+  /** Accepted `aud` values; empty or unset → not checked. */
+  JWT_AUDIENCE?: readonly string[] | undefined;
+  /** Accepted `iss` values; empty or unset → not checked. */
+  JWT_ISSUER?: readonly string[] | undefined;
 }
 
 /** The agent settings of `commonEnv`. */
