@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { newConnectionId, toServiceError } from "@chat/core";
-import { ChatError, CloseCode } from "@chat/protocol";
+import { ChatError, CloseCode, WS_PROTOCOL } from "@chat/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import { Connection } from "./connection";
 import { createFrameHandler } from "./frame-handler";
@@ -45,6 +45,9 @@ export function createWsEdge(deps: WsEdgeDeps): WsEdge {
     maxPayload: options.maxPayload,
     perMessageDeflate: false,
     clientTracking: false,
+    // Select "chat" when offered; never an offered `bearer.<jwt>` (ws's default would echo the
+    // first offer back, the token with it).
+    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
   const rooms = new Rooms(deps.bus, deps.repo, logger, { ...options, metrics: deps.metrics });
   const presence = new PresenceTracker(deps.bus, options.presenceTtlMs / 1_000, logger);

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { tokenFromWsProtocols } from "@chat/protocol";
 
 export interface UpgradeTarget {
   sessionId: string;
@@ -10,7 +11,9 @@ const SESSION_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 /**
  * `/ws/{session_id}?token=JWT&since_seq=N` → its parts; undefined when the path is not a
- * WebSocket route at all. An invalid session id or since_seq is reported as `invalid`.
+ * WebSocket route at all. An invalid session id or since_seq is reported as `invalid`. A token
+ * offered as the `bearer.<jwt>` subprotocol (@chat/protocol `wsProtocols`) is used before
+ * `?token=`.
  */
 export function parseUpgradeTarget(req: IncomingMessage): UpgradeTarget | "invalid" | undefined {
   const url = new URL(req.url ?? "/", "http://edge");
@@ -27,7 +30,7 @@ export function parseUpgradeTarget(req: IncomingMessage): UpgradeTarget | "inval
   if (since !== null && !/^\d{1,15}$/.test(since)) return "invalid";
   return {
     sessionId,
-    token: url.searchParams.get("token") ?? undefined,
+    token: tokenFromWsProtocols(req.headers["sec-websocket-protocol"]) ?? url.searchParams.get("token") ?? undefined,
     sinceSeq: since === null ? undefined : Number(since),
   };
 }

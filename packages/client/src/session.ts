@@ -9,7 +9,7 @@ import type {
   SystemFrame,
   TypingFrame,
 } from "@chat/protocol";
-import { CloseCode, terminalCloseCodes } from "@chat/protocol";
+import { CloseCode, terminalCloseCodes, wsProtocols } from "@chat/protocol";
 import { type BackoffOptions, backoffDelay } from "./backoff";
 import { Emitter } from "./emitter";
 import { checkServerFrame } from "./frames";
@@ -27,6 +27,14 @@ export interface SessionOptions {
   sessionId: string;
   /** The JWT, or a function returning a fresh one (called before every connect). */
   token: TokenSource;
+  /**
+   * Where the socket carries the token: `"protocol"` offers it as the `bearer.<jwt>` subprotocol
+   * (@chat/protocol `wsProtocols`), so it never appears in a URL that a proxy or a log may write
+   * out; `"query"` puts it in `?token=` (the spec's form, for a gateway that drops the
+   * `Sec-WebSocket-Protocol` header or an edge older than the header).
+   * @default "protocol"
+   */
+  tokenIn?: "protocol" | "query";
   /** Deliver stored events after this seq first (e.g. the last seq of history loaded over REST).
    * @default undefined: live events only, from the moment of the first connect */
   sinceSeq?: number;
@@ -196,12 +204,15 @@ export class ChatSession extends Emitter<SessionEvents> {
       return this.#scheduleReconnect(undefined, "token source failed");
     }
     if (this.#closed) return;
-    const params = new URLSearchParams({ token: value });
+    const inQuery = this.#options.tokenIn === "query";
+    const params = new URLSearchParams(inQuery ? { token: value } : {});
     if (this.cursor !== undefined) params.set("since_seq", String(this.cursor));
-    const url = `${toWsUrl(this.#options.url)}/ws/${encodeURIComponent(this.sessionId)}?${params}`;
+    const search = params.toString();
+    const query = search ? `?${search}` : "";
+    const url = `${toWsUrl(this.#options.url)}/ws/${encodeURIComponent(this.sessionId)}${query}`;
     let ws: WebSocketLike;
     try {
-      ws = new this.#WebSocket(url);
+      ws = inQuery ? new this.#WebSocket(url) : new this.#WebSocket(url, wsProtocols(value));
     } catch (error) {
       return this.#scheduleReconnect(undefined, String(error));
     }

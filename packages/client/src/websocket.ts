@@ -15,7 +15,8 @@ export interface WebSocketLike {
   onerror: Handler<unknown>;
 }
 
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/** The browser's `WebSocket(url, protocols)`, or `ws`'s (whose third argument is not used). */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** WebSocket.OPEN, without needing the constructor at hand. */
 export const OPEN = 1;

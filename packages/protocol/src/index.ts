@@ -12,3 +12,4 @@ export * from "./rest-files";
 export * from "./rest-manage";
 export * from "./server-frames";
 export * from "./storable";
+export * from "./ws-auth";

@@ -19,9 +19,9 @@ export interface TestSocket extends AsyncDisposable {
 
 export function openSocket(
   url: string,
-  options: { origin?: string; headers?: Record<string, string> } = {},
+  options: { origin?: string; headers?: Record<string, string>; protocols?: string[] } = {},
 ): TestSocket {
-  const ws = new WebSocket(url, { origin: options.origin, headers: options.headers });
+  const ws = new WebSocket(url, options.protocols ?? [], { origin: options.origin, headers: options.headers });
   const frames: ServerFrame[] = [];
   const waiters = new Set<() => void>();
   ws.on("message", (data) => {

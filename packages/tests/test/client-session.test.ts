@@ -164,3 +164,26 @@ it("covers the REST API: update, participants, edit, read, search, delete and re
   await expect(api.getSession(id)).rejects.toMatchObject({ status: 404 });
   expect(await api.restoreSession(id)).toMatchObject({ session_id: id });
 });
+
+it("carries the token in Sec-WebSocket-Protocol by default, in ?token= when asked", async () => {
+  const { session_id: sessionId } = (await stack.request("alice", "POST", "/api/chat/sessions", { agent_id: 1 })).body;
+  const token = await stack.token("alice");
+  const dialed: { url: string; protocols: string | string[] | undefined }[] = [];
+  /** `ws`, recording what the SDK dials. */
+  class Recording extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      dialed.push({ url, protocols });
+    }
+  }
+  for (const tokenIn of [undefined, "query"] as const) {
+    const session = connect({ sessionId, token, WebSocket: Recording, ...(tokenIn ? { tokenIn } : {}) });
+    await waitFor(() => session.state === "open");
+    session.close();
+  }
+  const [byDefault, inQuery] = dialed;
+  expect(byDefault?.url).not.toContain(token);
+  expect(byDefault?.protocols).toEqual(["chat", `bearer.${token}`]);
+  expect(inQuery?.url).toContain(`?token=${token}`);
+  expect(inQuery?.protocols).toBeUndefined();
+});

@@ -1,5 +1,6 @@
-import { createHmac } from "node:crypto";
-import { CloseCode } from "@chat/protocol";
+import { createHmac, randomBytes } from "node:crypto";
+import { type IncomingHttpHeaders, request } from "node:http";
+import { CloseCode, WS_PROTOCOL, wsProtocols } from "@chat/protocol";
 import { generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makePng, openSocket, reportSuiteFigure, TEST_SECRET, uploadFile, useStack } from "../src";
@@ -81,8 +82,19 @@ describe("JWT attacks on REST, SSE, downloads and WS", { timeout: 60_000 }, () =
     fileId = (await uploadFile(stack(), owner, sessionId, { data: makePng(4, 4) })).body.file_id;
   });
 
+  /** Opens a socket; resolves with "ready" or the close code. */
+  async function wsOutcome(url: string, options: Parameters<typeof openSocket>[1]): Promise<string> {
+    await using socket = openSocket(url, options);
+    const ready = socket.next("ready").then(
+      () => "ready",
+      () => "",
+    );
+    const closed = socket.closed.then(({ code }) => String(code));
+    return await Promise.race([ready, closed]); // awaited: the socket is disposed on return
+  }
+
   /** Every way in, with the credentials placed by `auth`; resolves with the status or close code. */
-  function doors(auth: { header?: string; query?: string; cookie?: string }) {
+  function doors(auth: { header?: string; query?: string; cookie?: string; protocols?: string[] }) {
     const base = `${stack().apiUrl}/api/chat/sessions/${sessionId}`;
     const query = auth.query ?? "";
     const headers: Record<string, string> = { "content-type": "application/json" };
@@ -99,18 +111,10 @@ describe("JWT attacks on REST, SSE, downloads and WS", { timeout: 60_000 }, () =
       "SSE post": http(`${base}/messages/stream${query}`, { method: "POST", body: '{"content":"x"}' }),
       "SSE resume": http(`${base}/messages/${replyId}/stream${query}`),
       download: http(`${stack().apiUrl}/files/${fileId}${query}`),
-      ws: (async () => {
-        const url = `${stack().edges[0]?.url}/ws/${sessionId}${query}`;
-        await using socket = openSocket(url, {
-          headers: auth.header === undefined ? {} : { authorization: auth.header },
-        });
-        const ready = socket.next("ready").then(
-          () => "ready",
-          () => "",
-        );
-        const closed = socket.closed.then(({ code }) => String(code));
-        return await Promise.race([ready, closed]); // awaited: the socket is disposed on return
-      })(),
+      ws: wsOutcome(`${stack().edges[0]?.url}/ws/${sessionId}${query}`, {
+        headers: auth.header === undefined ? {} : { authorization: auth.header },
+        ...(auth.protocols ? { protocols: auth.protocols } : {}),
+      }),
     };
   }
 
@@ -122,12 +126,15 @@ describe("JWT attacks on REST, SSE, downloads and WS", { timeout: 60_000 }, () =
       Object.entries(tokens).flatMap(([name, token]) => {
         const rest = doors({ header: `Bearer ${token}` });
         const ws = doors({ query: `?token=${encodeURIComponent(token)}` }).ws;
-        return Object.entries({ ...rest, ws }).map(async ([door, result]) => {
-          tried.push(`${name} → ${door}`);
-          const got = await result;
-          const expected = door === "ws" ? String(CloseCode.Unauthorized) : "401";
-          if (got !== expected) failures.push(`${name} → ${door}: ${got}`);
-        });
+        const wsProtocol = doors({ protocols: wsProtocols(token) }).ws;
+        return Object.entries({ ...rest, ws, "ws (Sec-WebSocket-Protocol)": wsProtocol }).map(
+          async ([door, result]) => {
+            tried.push(`${name} → ${door}`);
+            const got = await result;
+            const expected = door.startsWith("ws") ? String(CloseCode.Unauthorized) : "401";
+            if (got !== expected) failures.push(`${name} → ${door}: ${got}`);
+          },
+        );
       }),
     );
     reportSuiteFigure({
@@ -143,7 +150,7 @@ describe("JWT attacks on REST, SSE, downloads and WS", { timeout: 60_000 }, () =
     expect(failures).toEqual([]);
   });
 
-  it("accepts the token only where it belongs: header for HTTP, ?token= for WS", async () => {
+  it("accepts the token only where it belongs: header for HTTP, ?token= or the bearer. subprotocol for WS", async () => {
     const token = await stack().token(owner);
     const misplaced = {
       "?token= on HTTP": doors({ query: `?token=${token}` }),
@@ -153,6 +160,7 @@ describe("JWT attacks on REST, SSE, downloads and WS", { timeout: 60_000 }, () =
       "Authorization: Basic": doors({ header: `Basic ${b64(`${owner}:${token}`)}` }),
       "Authorization: bare token": doors({ header: token }),
       "Authorization: two tokens": doors({ header: `Bearer ${token} ${token}` }),
+      "subprotocol without the bearer. prefix": doors({ protocols: [WS_PROTOCOL, token] }),
     };
     const failures: string[] = [];
     let cases = 0;
@@ -186,6 +194,43 @@ describe("JWT attacks on REST, SSE, downloads and WS", { timeout: 60_000 }, () =
       download: "200",
       ws: "ready",
     });
+  });
+
+  it("takes the WS token from Sec-WebSocket-Protocol before ?token=, and never echoes it", async () => {
+    const url = `${stack().edges[0]?.url}/ws/${sessionId}`;
+    const token = await stack().token(owner);
+    {
+      await using socket = openSocket(url, { protocols: wsProtocols(token) });
+      expect((await socket.next("ready")).user_id).toBe(owner);
+      expect(socket.ws.protocol).toBe(WS_PROTOCOL);
+    }
+    // Only the bearer entry offered: the 101 selects no protocol (ws's default would have echoed
+    // the first offer, the token with it). Browsers then drop the socket, so clients offer "chat".
+    const upgrade = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      const req = request(url.replace(/^ws/, "http"), {
+        headers: {
+          connection: "Upgrade",
+          upgrade: "websocket",
+          "sec-websocket-version": "13",
+          "sec-websocket-key": randomBytes(16).toString("base64"),
+          "sec-websocket-protocol": `bearer.${token}`,
+        },
+      });
+      req.on("upgrade", (res, socket) => {
+        socket.destroy();
+        resolve(res.headers);
+      });
+      req.on("response", (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+      req.on("error", reject);
+      req.end();
+    });
+    expect(upgrade["sec-websocket-protocol"]).toBeUndefined();
+    // The header's token is the one used: a good one wins over a bad ?token=, and a bad one
+    // is refused even beside a good ?token=.
+    expect(await wsOutcome(`${url}?token=garbage`, { protocols: wsProtocols(token) })).toBe("ready");
+    expect(await wsOutcome(`${url}?token=${token}`, { protocols: wsProtocols("garbage") })).toBe(
+      String(CloseCode.Unauthorized),
+    );
   });
 
   it("api and ws-edge (the production apps) refuse to start with the development secret under NODE_ENV=production", async () => {

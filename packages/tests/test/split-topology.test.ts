@@ -2,6 +2,7 @@ import { randomNamespace } from "@chat/bus/testing";
 import { signToken } from "@chat/core";
 import { createRepository } from "@chat/db";
 import { createTestDatabase } from "@chat/db/testing";
+import { WS_PROTOCOL, wsProtocols } from "@chat/protocol";
 import { describe, expect, it } from "vitest";
 import { makePng } from "../src/files";
 import { nginxAvailable, startGateway } from "../src/nginx";
@@ -65,12 +66,19 @@ describe.skipIf(!canRun)("split topology behind the nginx gateway", () => {
       const { session_id: sessionId } = (await created.json()) as { session_id: string };
       await createRepository(database).addParticipant(sessionId, "bob", "member");
 
-      const wsUrl = (user: "alice" | "bob", query = "") =>
-        `ws://${gateway}/ws/${sessionId}?token=${tokens[user]}${query}`;
-      const alice = openSocket(wsUrl("alice"), { origin: "http://localhost:9060" });
+      // Alice's token rides in ?token= (the spec's form), Bob's in Sec-WebSocket-Protocol (the
+      // SDK's): the gateway passes the header through, and the edge selects "chat".
+      const aliceUrl = `ws://${gateway}/ws/${sessionId}?token=${tokens.alice}`;
+      const openBob = (query = "") =>
+        openSocket(`ws://${gateway}/ws/${sessionId}${query}`, {
+          origin: "http://localhost:9060",
+          protocols: wsProtocols(tokens.bob),
+        });
+      const alice = openSocket(aliceUrl, { origin: "http://localhost:9060" });
       const aliceReady = await alice.next("ready");
-      let bob = openSocket(wsUrl("bob"), { origin: "http://localhost:9060" });
+      let bob = openBob();
       const bobReady = await bob.next("ready");
+      expect(bob.ws.protocol).toBe(WS_PROTOCOL);
       // nginx round-robins: the two users sit on different edges.
       // (Each edge logs its connection ids; the lines arrive shortly after the frames.)
       const edgeOf = async (connectionId: string) => {
@@ -125,7 +133,7 @@ describe.skipIf(!canRun)("split topology behind the nginx gateway", () => {
       await alice.next("message", (f) => f.content === "while you were away 20");
 
       // Bob reconnects through the gateway (nginx skips the dead edge) and recovers everything.
-      bob = openSocket(wsUrl("bob", `&since_seq=${lastSeen}`), { origin: "http://localhost:9060" });
+      bob = openBob(`?since_seq=${lastSeen}`);
       await bob.next("ready");
       await bob.next("message", (f) => f.content === "while you were away 20", 15_000);
       const recovered = bob.frames.flatMap((f) => (f.type === "message" && f.sender_id === "alice" ? [f.content] : []));

@@ -13,10 +13,10 @@ export function rotatingWebSocket(
 ): WebSocketConstructor {
   let next = start;
   return class extends WebSocket {
-    constructor(url: string) {
+    constructor(url: string, protocols?: string | string[]) {
       const list = ports();
       const port = list[next++ % list.length];
-      super(url.replace(/:\d+\//, `:${port}/`));
+      super(url.replace(/:\d+\//, `:${port}/`), protocols);
       onSocket?.(this);
     }
   };

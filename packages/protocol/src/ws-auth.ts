@@ -1,0 +1,30 @@
+/**
+ * The token of a WebSocket in the `Sec-WebSocket-Protocol` header instead of the URL.
+ *
+ * Browsers cannot set headers on a WebSocket, but they can offer subprotocols, and a JWT is made
+ * of characters a subprotocol may hold. A client offers {@link WS_PROTOCOL} and
+ * `bearer.<jwt>`; the edge takes the token from the second and selects the first, so the token
+ * is never echoed back. Unlike `?token=` (the spec's form, still accepted), a header is not part
+ * of the request line that proxies and nginx's error log write out.
+ */
+
+/** The subprotocol the edge selects when a client offers it. */
+export const WS_PROTOCOL = "chat";
+
+/** Prefix of the offered subprotocol that carries the token. */
+export const WS_TOKEN_PROTOCOL_PREFIX = "bearer.";
+
+/** What a client offers: `new WebSocket(url, wsProtocols(token))`. */
+export function wsProtocols(token: string): string[] {
+  return [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`];
+}
+
+/** The token among offered subprotocols (a `Sec-WebSocket-Protocol` header value), if any. */
+export function tokenFromWsProtocols(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const entry of header.split(",")) {
+    const protocol = entry.trim();
+    if (protocol.startsWith(WS_TOKEN_PROTOCOL_PREFIX)) return protocol.slice(WS_TOKEN_PROTOCOL_PREFIX.length);
+  }
+  return undefined;
+}
