@@ -9,8 +9,14 @@ export const streamWorkerEnvShape = {
   STREAM_CHUNK_SIZE: envInt(10, 1),
   /** Milliseconds between chunks of the demo agent. */
   STREAM_DELAY_MS: envInt(50, 0),
-  /** Jobs one worker runs at once. */
-  STREAM_WORKER_CONCURRENCY: envInt(16, 1, 1_000),
+  /**
+   * Replies one worker runs at once. A reply mostly waits on its agent (seconds of streamed
+   * tokens), so slots, not CPU, run out first: at 16 (the old default), with 20 s replies a
+   * worker could start 0.8 replies a second, and the 17th user's reply waited in the queue
+   * until one of the 16 ended. One worker carried 200 streams at 25–33% of a CPU
+   * (`pnpm bench:stream`, session 7).
+   */
+  STREAM_WORKER_CONCURRENCY: envInt(64, 1, 1_000),
   /** A job unacknowledged this long by a dead worker is taken over by another. */
   STREAM_CLAIM_IDLE_MS: envInt(30_000, 100),
   /** Deliveries of one job before it is given up with an error reply. */

@@ -8,7 +8,7 @@ import type { AgentTimeouts } from "./watchdog";
 export interface StreamWorkerOptions {
   /** Unique consumer name of this worker in the job group. */
   consumer: string;
-  /** Jobs run at once. @default 16 */
+  /** Jobs run at once. @default 64 */
   concurrency?: number;
   /** A job unacknowledged this long is taken over from its (dead) worker. @default 30_000 */
   claimIdleMs?: number;

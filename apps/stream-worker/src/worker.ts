@@ -20,7 +20,7 @@ export interface StreamWorker {
 }
 
 export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
-  const concurrency = deps.concurrency ?? 16;
+  const concurrency = deps.concurrency ?? 64;
   const claimIdleMs = deps.claimIdleMs ?? 30_000;
   const maxDeliveries = deps.maxDeliveries ?? 5;
   const blockMs = deps.blockMs ?? 1_000;
