@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { createLogger } from "@chat/core";
+import { wsProtocols } from "@chat/protocol";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import {
@@ -31,8 +32,9 @@ function captureLines() {
 }
 
 /**
- * The same kinds of traffic through the real nginx gateway (infra/nginx): WS with ?token=, a
- * refused WS, a signed download, a bearer call. Returns its access log lines.
+ * The same kinds of traffic through the real nginx gateway (infra/nginx): WS with ?token= and in
+ * Sec-WebSocket-Protocol, refused WS, a signed download, a bearer call. Returns its access log
+ * lines.
  */
 async function throughGateway(stack: TestStack, sessionId: string, token: string, forged: string, fileUrl: string) {
   const port = await freePort();
@@ -47,6 +49,10 @@ async function throughGateway(stack: TestStack, sessionId: string, token: string
     {
       await using refused = openSocket(ws(forged));
       await refused.closed;
+    }
+    for (const jwt of [token, forged]) {
+      await using socket = openSocket(`ws://127.0.0.1:${port}/ws/${sessionId}`, { protocols: wsProtocols(jwt) });
+      await (jwt === token ? socket.next("ready") : socket.closed);
     }
     expect((await fetch(`http://127.0.0.1:${port}${fileUrl}`)).status).toBe(200);
     const listed = await fetch(`http://127.0.0.1:${port}/api/chat/sessions`, {
@@ -128,6 +134,17 @@ describe("logs never carry tokens", { timeout: 60_000 }, () => {
       expect(response.status).toBe(401);
       await using refused = openSocket(stack.wsUrl(created.session_id, bad));
       await refused.closed;
+      // The same in Sec-WebSocket-Protocol, the SDK's way.
+      await using refusedByHeader = openSocket(`${stack.edges[0]?.url}/ws/${created.session_id}`, {
+        protocols: wsProtocols(bad),
+      });
+      await refusedByHeader.closed;
+    }
+    {
+      await using byHeader = openSocket(`${stack.edges[0]?.url}/ws/${created.session_id}`, {
+        protocols: wsProtocols(token),
+      });
+      await byHeader.next("ready");
     }
     const tampered = upload.body.file_url.replace(/sig=.{4}/, "sig=AAAA");
     expect((await fetch(`${stack.apiUrl}${tampered}`)).status).toBe(403);
