@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { createTestBus, randomNamespace } from "@chat/bus/testing";
-import { createChatService, createStaticAgentRegistry, encodeJob, silentLogger } from "@chat/core";
+import { createStaticAgentRegistry, encodeJob, silentLogger } from "@chat/core";
 import { createRepository } from "@chat/db";
 import { createTestDatabase } from "@chat/db/testing";
 import type { ServerFrame } from "@chat/protocol";
 import { describe, expect, it } from "vitest";
-import { createBackends, createStreamWorker, demoReplyText } from "../src";
+import { createBackends, createStreamWorker } from "../src";
 
 function collect(frames: ServerFrame[]) {
   return (payload: string) => {
@@ -82,87 +80,4 @@ describe("dead-lettering", { timeout: 60_000 }, () => {
       await worker.close();
     }
   });
-});
-
-const realServers = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
-
-describe("crash recovery across processes", () => {
-  it.skipIf(!realServers)(
-    "a worker killed with SIGKILL mid-stream is replaced; the reply restarts as attempt 2 and completes once",
-    { timeout: 60_000 },
-    async () => {
-      const database = await createTestDatabase({ maxConnections: 4 });
-      const url = database.url as string;
-      const namespace = randomNamespace();
-      const bus = createTestBus({ namespace, cleanup: true });
-      const children: ChildProcess[] = [];
-      const startChild = async (consumer: string) => {
-        const child = spawn(
-          process.execPath,
-          ["--import", "tsx", fileURLToPath(new URL("./worker-child.ts", import.meta.url))],
-          {
-            env: {
-              ...process.env,
-              CHILD_DATABASE_URL: url,
-              CHILD_NAMESPACE: namespace,
-              CHILD_CONSUMER: consumer,
-              STREAM_CLAIM_IDLE_MS: "800",
-              STREAM_DELAY_MS: "15",
-            },
-            stdio: ["ignore", "pipe", "inherit"],
-          },
-        );
-        children.push(child);
-        await new Promise<void>((resolve, reject) => {
-          child.stdout?.on("data", (data: Buffer) => {
-            if (data.toString().includes("ready")) resolve();
-          });
-          child.once("exit", (code) => reject(new Error(`worker child exited with ${code}`)));
-        });
-        return child;
-      };
-      try {
-        const repo = createRepository(database);
-        const chat = createChatService({ repo, bus });
-        const session = await repo.createSession({ userId: "alice", agentId: 1 });
-        const frames: ServerFrame[] = [];
-        const unsubscribe = await bus.pubsub.subscribe(`chat:session:${session.sessionId}`, collect(frames));
-
-        const first = await startChild("doomed");
-        const { replyMessageId } = await chat.postUserMessage({ session, userId: "alice", content: "survive a crash" });
-        await until(() => frames.filter((f) => f.type === "stream_chunk").length >= 5);
-        first.kill("SIGKILL");
-        await new Promise((resolve) => first.once("exit", resolve));
-        expect(frames.some((f) => f.type === "stream_end")).toBe(false);
-        expect((await repo.getMessage(replyMessageId as string))?.status).toBe("streaming");
-
-        const second = await startChild("rescuer");
-        await until(() => frames.some((f) => f.type === "stream_end"), 30_000);
-        const starts = frames.filter((f) => f.type === "stream_start");
-        expect(starts.map((f) => (f.type === "stream_start" ? f.attempt : 0))).toEqual([1, 2]);
-        const end = frames.find((f) => f.type === "stream_end");
-        expect(end).toMatchObject({ finish_reason: "stop", attempt: 2, message_id: replyMessageId });
-        const attempt2 = frames.filter((f) => f.type === "stream_chunk" && f.attempt === 2);
-        expect(attempt2.map((f) => (f.type === "stream_chunk" ? f.content : "")).join("")).toBe(
-          demoReplyText("survive a crash"),
-        );
-        const stored = await repo.getMessage(replyMessageId as string);
-        expect(stored).toMatchObject({ status: "complete", content: demoReplyText("survive a crash") });
-        const page = await repo.pageMessages(session.sessionId, { limit: 50 });
-        expect(page.messages.filter((m) => m.senderType === "agent")).toHaveLength(1);
-        expect(await bus.jobs.pendingCount()).toBe(0);
-        await unsubscribe();
-        second.kill("SIGTERM");
-        await new Promise((resolve) => second.once("exit", resolve));
-      } finally {
-        for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-        await bus.close();
-        await database.close();
-      }
-    },
-  );
-  it.skipIf(realServers)(
-    "needs real PostgreSQL and Redis (DATABASE_URL, REDIS_URL): no shared bus across processes in embedded mode",
-    () => {},
-  );
 });
