@@ -9,7 +9,7 @@ import type {
   SystemFrame,
   TypingFrame,
 } from "@chat/protocol";
-import { CloseCode, terminalCloseCodes, wsProtocols } from "@chat/protocol";
+import { CloseCode, MISSING_TOKEN, terminalCloseCodes, wsProtocols } from "@chat/protocol";
 import { type BackoffOptions, backoffDelay } from "./backoff";
 import { Emitter } from "./emitter";
 import { checkServerFrame } from "./frames";
@@ -31,7 +31,8 @@ export interface SessionOptions {
    * Where the socket carries the token: `"protocol"` offers it as the `bearer.<jwt>` subprotocol
    * (@chat/protocol `wsProtocols`), so it never appears in a URL that a proxy or a log may write
    * out; `"query"` puts it in `?token=` (the spec's form, for a gateway that drops the
-   * `Sec-WebSocket-Protocol` header or an edge older than the header).
+   * `Sec-WebSocket-Protocol` header). An edge older than the header answers with 4401
+   * "Missing token": the session then switches to `"query"` by itself and reconnects at once.
    * @default "protocol"
    */
   tokenIn?: "protocol" | "query";
@@ -93,6 +94,8 @@ export class ChatSession extends Emitter<SessionEvents> {
   readonly replies = new ReplyAssembler();
   readonly #options: SessionOptions;
   readonly #WebSocket: WebSocketConstructor;
+  /** Where the token rides; "protocol" until an old edge shows it reads only ?token=. */
+  #tokenIn: "protocol" | "query";
   readonly #outbox: Outbox;
   readonly #typing: TypingNotifier;
   #ws: WebSocketLike | undefined;
@@ -110,6 +113,7 @@ export class ChatSession extends Emitter<SessionEvents> {
     this.sessionId = options.sessionId;
     this.cursor = options.sinceSeq;
     this.#WebSocket = options.WebSocket ?? defaultWebSocket();
+    this.#tokenIn = options.tokenIn ?? "protocol";
     this.#outbox = new Outbox(options.ackTimeoutMs ?? 5_000);
     this.#typing = new TypingNotifier(
       (isTyping) => this.#sendRaw({ type: "typing", is_typing: isTyping }),
@@ -204,7 +208,7 @@ export class ChatSession extends Emitter<SessionEvents> {
       return this.#scheduleReconnect(undefined, "token source failed");
     }
     if (this.#closed) return;
-    const inQuery = this.#options.tokenIn === "query";
+    const inQuery = this.#tokenIn === "query";
     const params = new URLSearchParams(inQuery ? { token: value } : {});
     if (this.cursor !== undefined) params.set("since_seq", String(this.cursor));
     const search = params.toString();
@@ -231,6 +235,13 @@ export class ChatSession extends Emitter<SessionEvents> {
     clearInterval(this.#heartbeat);
     clearInterval(this.#resend);
     if (this.#closed) return;
+    // An edge older than the subprotocol found no token: its socket carried it in the header.
+    if (code === CloseCode.Unauthorized && reason === MISSING_TOKEN && this.#tokenIn === "protocol") {
+      this.#tokenIn = "query";
+      this.#setState({ state: "reconnecting", code, reason, retryInMs: 0 });
+      this.#timer = setTimeout(() => void this.#connect(), 0);
+      return;
+    }
     if (terminalCloseCodes.has(code)) {
       this.#closed = true;
       this.#outbox.rejectAll(new SendError(`CLOSED_${code}`, reason || `Connection closed with ${code}`));

@@ -1,4 +1,4 @@
-import { ChatError } from "@chat/protocol";
+import { ChatError, MISSING_TOKEN } from "@chat/protocol";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { LRUCache } from "lru-cache";
 
@@ -50,7 +50,7 @@ export function createTokenVerifier(options: TokenOptions): TokenVerifier {
   // the signature check, so the one thing left to re-check is that it has not expired since.
   const verified = cacheSize > 0 ? new LRUCache<string, VerifiedUser>({ max: cacheSize }) : undefined;
   return async (token) => {
-    if (!token) throw new ChatError("UNAUTHORIZED", "Missing token");
+    if (!token) throw new ChatError("UNAUTHORIZED", MISSING_TOKEN);
     const cached = verified?.get(token);
     if (cached) {
       // jose's rule: expired once the clock reaches `exp`.

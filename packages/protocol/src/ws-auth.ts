@@ -14,6 +14,13 @@ export const WS_PROTOCOL = "chat";
 /** Prefix of the offered subprotocol that carries the token. */
 export const WS_TOKEN_PROTOCOL_PREFIX = "bearer.";
 
+/**
+ * The error message (and WS close reason, with 4401) when a request carries no token at all. An
+ * edge older than the subprotocol closes a socket whose token is only in the header with it:
+ * the SDK then falls back to `?token=`.
+ */
+export const MISSING_TOKEN = "Missing token";
+
 /** What a client offers: `new WebSocket(url, wsProtocols(token))`. */
 export function wsProtocols(token: string): string[] {
   return [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`];

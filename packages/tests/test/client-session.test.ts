@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import { type AddressInfo, connect as dial } from "node:net";
 import { ChatApi, ChatSession, type MessageFrame, type SessionOptions, type TypingFrame } from "@chat/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -186,4 +188,48 @@ it("carries the token in Sec-WebSocket-Protocol by default, in ?token= when aske
   expect(byDefault?.protocols).toEqual(["chat", `bearer.${token}`]);
   expect(inQuery?.url).toContain(`?token=${token}`);
   expect(inQuery?.protocols).toBeUndefined();
+});
+
+it("falls back to ?token= at once when an edge older than the header answers 4401 Missing token", async () => {
+  const { session_id: sessionId } = (await stack.request("alice", "POST", "/api/chat/sessions", { agent_id: 1 })).body;
+  // An edge that does not read Sec-WebSocket-Protocol: the real edge, behind a shim that drops
+  // the bearer.<jwt> entry from each upgrade request (and keeps "chat").
+  const target = new URL(edge.url);
+  const shim = createServer();
+  shim.on("upgrade", (req, client, head) => {
+    const offered = String(req.headers["sec-websocket-protocol"] ?? "");
+    const kept = offered
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p && !p.startsWith("bearer."));
+    const lines = [`${req.method} ${req.url} HTTP/1.1`];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i] ?? "";
+      if (name.toLowerCase() !== "sec-websocket-protocol") lines.push(`${name}: ${req.rawHeaders[i + 1]}`);
+    }
+    if (kept.length > 0) lines.push(`Sec-WebSocket-Protocol: ${kept.join(", ")}`);
+    const upstream = dial(Number(target.port), target.hostname, () => {
+      upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => shim.listen(0, "127.0.0.1", resolve));
+  const { port } = shim.address() as AddressInfo;
+  const states: string[] = [];
+  try {
+    const session = connect({ sessionId, url: `http://127.0.0.1:${port}` });
+    session.on("state", ({ state, code, reason }) => states.push([state, code, reason].filter(Boolean).join(" ")));
+    await waitFor(() => session.state === "open");
+    const stored = await session.send("through an old edge");
+    expect(stored.content).toBe("through an old edge");
+    session.close();
+    // One 4401 from the old edge, then straight back with ?token= (no backoff), and no second try.
+    expect(states).toEqual(["reconnecting 4401 Missing token", "open", "closed 1000"]);
+  } finally {
+    shim.closeAllConnections();
+    await new Promise((resolve) => shim.close(resolve));
+  }
 });
