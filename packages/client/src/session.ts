@@ -9,7 +9,7 @@ import type {
   SystemFrame,
   TypingFrame,
 } from "@chat/protocol";
-import { CloseCode, MISSING_TOKEN, terminalCloseCodes, wsProtocols } from "@chat/protocol";
+import { CloseCode, fitsWsProtocol, MISSING_TOKEN, terminalCloseCodes, wsProtocols } from "@chat/protocol";
 import { type BackoffOptions, backoffDelay } from "./backoff";
 import { Emitter } from "./emitter";
 import { checkServerFrame } from "./frames";
@@ -32,7 +32,8 @@ export interface SessionOptions {
    * (@chat/protocol `wsProtocols`), so it never appears in a URL that a proxy or a log may write
    * out; `"query"` puts it in `?token=` (the spec's form, for a gateway that drops the
    * `Sec-WebSocket-Protocol` header). An edge older than the header answers with 4401
-   * "Missing token": the session then switches to `"query"` by itself and reconnects at once.
+   * "Missing token": the session then switches to `"query"` by itself and reconnects at once. A
+   * token with characters a subprotocol cannot hold (not a JWT) always goes in `?token=`.
    * @default "protocol"
    */
   tokenIn?: "protocol" | "query";
@@ -208,7 +209,7 @@ export class ChatSession extends Emitter<SessionEvents> {
       return this.#scheduleReconnect(undefined, "token source failed");
     }
     if (this.#closed) return;
-    const inQuery = this.#tokenIn === "query";
+    const inQuery = this.#tokenIn === "query" || !fitsWsProtocol(value);
     const params = new URLSearchParams(inQuery ? { token: value } : {});
     if (this.cursor !== undefined) params.set("since_seq", String(this.cursor));
     const search = params.toString();

@@ -21,6 +21,17 @@ export const WS_TOKEN_PROTOCOL_PREFIX = "bearer.";
  */
 export const MISSING_TOKEN = "Missing token";
 
+/** RFC 7230 `token` characters, all a subprotocol may hold (a JWT's base64url and dots are). */
+const PROTOCOL_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Whether `token` can ride as a subprotocol. A browser's `new WebSocket()` throws for one that
+ * cannot (an opaque token with `=` or `/`, say); such a token goes in `?token=` instead.
+ */
+export function fitsWsProtocol(token: string): boolean {
+  return PROTOCOL_TOKEN.test(token);
+}
+
 /** What a client offers: `new WebSocket(url, wsProtocols(token))`. */
 export function wsProtocols(token: string): string[] {
   return [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`];

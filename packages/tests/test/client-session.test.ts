@@ -183,11 +183,17 @@ it("carries the token in Sec-WebSocket-Protocol by default, in ?token= when aske
     await waitFor(() => session.state === "open");
     session.close();
   }
-  const [byDefault, inQuery] = dialed;
+  // A token a subprotocol cannot hold (a browser's WebSocket would throw) goes in the URL; this
+  // one is not valid, so the session ends with 4401.
+  const opaque = connect({ sessionId, token: "opaque/token=", WebSocket: Recording });
+  await waitFor(() => opaque.state === "closed");
+  const [byDefault, inQuery, notAJwt] = dialed;
   expect(byDefault?.url).not.toContain(token);
   expect(byDefault?.protocols).toEqual(["chat", `bearer.${token}`]);
   expect(inQuery?.url).toContain(`?token=${token}`);
   expect(inQuery?.protocols).toBeUndefined();
+  expect(notAJwt?.url).toContain("?token=opaque%2Ftoken%3D");
+  expect(notAJwt?.protocols).toBeUndefined();
 });
 
 it("falls back to ?token= at once when an edge older than the header answers 4401 Missing token", async () => {
