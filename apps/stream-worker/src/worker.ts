@@ -44,6 +44,12 @@ export function createStreamWorker(deps: StreamWorkerDeps): StreamWorker {
       await deps.bus.jobs.ack(job.id);
       return;
     }
+    // How long the reply waited for a worker slot. Only the first delivery: a redelivery waited
+    // for its dead worker's claim timeout instead. Wall clocks of two hosts: never below 0.
+    if (job.deliveries === 1) {
+      const waitedMs = Date.now() - Date.parse(payload.enqueued_at);
+      if (Number.isFinite(waitedMs)) deps.metrics?.jobWait.observe(Math.max(waitedMs, 0) / 1_000);
+    }
     if (job.deliveries > maxDeliveries) {
       logger.error({ job_id: job.id, session_id: payload.session_id, deliveries: job.deliveries }, "job dead-lettered");
       // The session still gets its one final reply: an error, stored (the row is created if

@@ -78,6 +78,12 @@ export function createMetrics(options: { app: string; defaultMetrics?: boolean }
       labelNames: ["finish_reason"] as const,
       registers,
     }),
+    jobWait: new Histogram({
+      name: "chat_job_wait_seconds",
+      help: "From an agent job's enqueue to its first delivery starting on a worker (waiting for a free slot)",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
     jobQueueDepth: new Gauge({
       name: "chat_job_queue_depth",
       help: "Agent jobs not yet delivered",
