@@ -5,15 +5,8 @@ import { createTestDatabase } from "@chat/db/testing";
 import type { ServerFrame } from "@chat/protocol";
 import { demoReplyText } from "@chat/stream-worker";
 import { describe, expect, it } from "vitest";
+import { eventually } from "../src/files";
 import { type AppProcess, spawnApp } from "../src/processes";
-
-async function until(check: () => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 // Workers are separate processes sharing PostgreSQL and Redis: only the real-servers pass has a
 // bus that crosses processes.
@@ -50,13 +43,13 @@ describe.skipIf(!realServers)("a stream-worker process killed mid-reply", () => 
       const doomed = await spawnApp("stream-worker", env);
       workers.push(doomed);
       const { replyMessageId } = await chat.postUserMessage({ session, userId: "alice", content: "survive a crash" });
-      await until(() => frames.filter((f) => f.type === "stream_chunk").length >= 5);
+      await eventually(() => frames.filter((f) => f.type === "stream_chunk").length >= 5, 15_000);
       await doomed.stop("SIGKILL");
       expect(frames.some((f) => f.type === "stream_end")).toBe(false);
       expect((await repo.getMessage(replyMessageId as string))?.status).toBe("streaming");
 
       workers.push(await spawnApp("stream-worker", env));
-      await until(() => frames.some((f) => f.type === "stream_end"), 30_000);
+      await eventually(() => frames.some((f) => f.type === "stream_end"), 30_000);
       const starts = frames.filter((f) => f.type === "stream_start");
       expect(starts.map((f) => (f.type === "stream_start" ? f.attempt : 0))).toEqual([1, 2]);
       const end = frames.find((f) => f.type === "stream_end");
